@@ -1,0 +1,648 @@
+// Package qfpay is a client for the QF Pay Open API: payments with Alipay,
+// WeChat Pay, UnionPay, FPS, PayNow and the other wallets of the API's
+// PayType table, queries, refunds, reversals, pre-authorization, bills and
+// asynchronous notifications.
+//
+// Every call goes through one request path: the request struct is encoded
+// to form values, empty values are dropped, the client's defaults (mchid,
+// txdtm, txzone) are added, exactly the parameters sent are signed, the
+// request is sent, the answer is checked and decoded. Calls that move money
+// are never re-sent automatically; a failure after such a request may have
+// reached the gateway is reported as ErrOutcomeUnknown, and the pending
+// return codes 1143, 1145 and 1298 as ErrPending, each with the means to
+// settle it by query.
+package qfpay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/qfpay-go/qfpay/internal/wire"
+)
+
+// Version is the SDK's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Defaults of a new Client.
+const (
+	// DefaultTimeout bounds one call (all its attempts) when the caller's
+	// context has no deadline of its own.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxResponseBytes bounds a JSON answer.
+	DefaultMaxResponseBytes = 1 << 20
+	// DefaultMaxBillBytes bounds a bill download.
+	DefaultMaxBillBytes = 64 << 20
+)
+
+// beijing is the API's default zone, UTC+8.
+var beijing = time.FixedZone("UTC+8", 8*60*60)
+
+// Client calls the QF Pay Open API with one merchant's credentials. It is
+// safe for concurrent use; make one and share it.
+type Client struct {
+	appCode   string
+	clientKey string
+	baseURL   string
+	env       Environment
+	hc        *http.Client
+	signType  SignType
+	mchid     string
+	loc       *time.Location
+	logger    *slog.Logger
+	userAgent string
+	timeout   time.Duration
+	maxBody   int64
+	maxBill   int64
+	retry     RetryPolicy
+	limiter   limiter
+	poll      PollPolicy
+	now       func() time.Time
+}
+
+// Option configures a Client in NewClient.
+type Option func(*Client) error
+
+// NewClient returns a client for the merchant with the given app code and
+// client key (both issued by QF Pay). Without options it talks to the
+// Sandbox environment, signs with MD5, writes times in UTC+8 and bounds
+// every call with DefaultTimeout. It fails on empty credentials or a bad
+// option.
+func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
+	appCode, clientKey = strings.TrimSpace(appCode), strings.TrimSpace(clientKey)
+	if appCode == "" {
+		return nil, fmt.Errorf("%w: empty app code", ErrInvalidRequest)
+	}
+	if clientKey == "" {
+		return nil, fmt.Errorf("%w: empty client key", ErrInvalidRequest)
+	}
+	c := &Client{
+		appCode:   appCode,
+		clientKey: clientKey,
+		baseURL:   string(Sandbox),
+		env:       Sandbox,
+		hc:        &http.Client{Timeout: DefaultTimeout},
+		signType:  MD5,
+		loc:       beijing,
+		userAgent: "qfpay-go/" + Version + " go/" + runtime.Version(),
+		timeout:   DefaultTimeout,
+		maxBody:   DefaultMaxResponseBytes,
+		maxBill:   DefaultMaxBillBytes,
+		retry:     DefaultRetryPolicy,
+		poll:      DefaultPollPolicy,
+		now:       time.Now,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// WithEnvironment picks the gateway (default Sandbox, so that no real money
+// moves by accident).
+func WithEnvironment(env Environment) Option {
+	return func(c *Client) error {
+		if err := setBaseURL(c, string(env)); err != nil {
+			return err
+		}
+		c.env = env
+		return nil
+	}
+}
+
+// WithBaseURL sends every call to rawURL instead of a known environment,
+// for example a local qfpaytest server.
+func WithBaseURL(rawURL string) Option {
+	return func(c *Client) error {
+		if err := setBaseURL(c, rawURL); err != nil {
+			return err
+		}
+		c.env = Environment(c.baseURL)
+		return nil
+	}
+}
+
+func setBaseURL(c *Client, raw string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", ErrInvalidRequest, raw)
+	}
+	c.baseURL = strings.TrimRight(u.String(), "/")
+	return nil
+}
+
+// WithHTTPClient sends requests with hc instead of the default client (an
+// http.Client with a DefaultTimeout timeout). Calls are still bounded by the
+// client's call timeout when the context has no deadline.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return fmt.Errorf("%w: nil *http.Client", ErrInvalidRequest)
+		}
+		c.hc = hc
+		return nil
+	}
+}
+
+// WithSignType picks the signature algorithm: MD5 (the default) or SHA256,
+// which the API recommends and which the client announces with the
+// X-QF-SIGNTYPE: SHA256 header.
+func WithSignType(t SignType) Option {
+	return func(c *Client) error {
+		if !t.valid() {
+			return fmt.Errorf("%w: sign type %q: want MD5 or SHA256", ErrInvalidRequest, t)
+		}
+		c.signType = t
+		return nil
+	}
+}
+
+// WithMerchantID sets the mchid QF Pay gave a merchant with several shops
+// (or an agent). It is sent on every call that takes one, unless the request
+// sets its own MerchantID. Merchants given no mchid must not send one.
+func WithMerchantID(mchid string) Option {
+	return func(c *Client) error {
+		c.mchid = strings.TrimSpace(mchid)
+		return nil
+	}
+}
+
+// WithLocation sets the zone request times (txdtm, start_time, end_time) are
+// written in and answer times are read in. The default is UTC+8, the API's
+// own zone; with any other zone each call that takes txzone also sends the
+// zone's offset ("+0900") unless the request sets TimeZone.
+func WithLocation(loc *time.Location) Option {
+	return func(c *Client) error {
+		if loc == nil {
+			return fmt.Errorf("%w: nil *time.Location", ErrInvalidRequest)
+		}
+		c.loc = loc
+		return nil
+	}
+}
+
+// WithLogger logs one line per HTTP attempt (method, path, HTTP status,
+// respcd, attempt, duration) at debug level, and failures at warn level. It
+// never logs the client key, the signature or the string that was signed.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent replaces the User-Agent header, by default
+// "qfpay-go/<version> go/<runtime version>".
+func WithUserAgent(ua string) Option {
+	return func(c *Client) error {
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithTimeout bounds each call, all its attempts included, when the caller's
+// context has no deadline (default DefaultTimeout). Zero or less removes the
+// bound, leaving the HTTP client's own timeout.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithMaxResponseBytes bounds the size of a JSON answer (default
+// DefaultMaxResponseBytes) and of a bill download (default
+// DefaultMaxBillBytes, raised to at least n).
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: response limit must be positive", ErrInvalidRequest)
+		}
+		c.maxBody = n
+		c.maxBill = max(c.maxBill, n)
+		return nil
+	}
+}
+
+// Environment is the gateway the client calls (the base URL given with
+// WithBaseURL when that was used).
+func (c *Client) Environment() Environment { return c.env }
+
+// AppCode is the client's app code (not secret: it is sent in every request).
+func (c *Client) AppCode() string { return c.appCode }
+
+// MerchantID is the mchid set with WithMerchantID, or "".
+func (c *Client) MerchantID() string { return c.mchid }
+
+// Location is the zone request times are written in.
+func (c *Client) Location() *time.Location { return c.loc }
+
+// String describes the client without its client key.
+func (c *Client) String() string {
+	return fmt.Sprintf("qfpay.Client{app_code: %s, env: %s, sign_type: %s, mchid: %q}", c.appCode, c.baseURL, c.signType, c.mchid)
+}
+
+// GoString describes the client for %#v without its client key.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue describes the client for log/slog without its client key.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("app_code", c.appCode),
+		slog.String("env", c.baseURL),
+		slog.String("sign_type", string(c.signType)),
+		slog.String("mchid", c.mchid),
+	)
+}
+
+// endpoint describes one API path for the request path.
+type endpoint struct {
+	method string
+	path   string
+	// movesMoney marks payments, refunds, reversals, closes and deductions:
+	// never re-sent, and a failure after the request may have reached the
+	// gateway is an *OutcomeUnknownError.
+	movesMoney bool
+	// retry marks calls that are safe to repeat on transport errors, 5xx and
+	// 429.
+	retry bool
+	// mchid, txdtm and txzone say which defaults the call takes.
+	mchid, txdtm, txzone bool
+	// file marks answers that are a file (a zip) on success.
+	file bool
+}
+
+// validator is implemented by request structs that can be checked before
+// anything is sent.
+type validator interface{ validate() error }
+
+// checker is implemented by response structs that must carry some field on
+// success (a payment without syssn is not a usable success).
+type checker interface{ check() error }
+
+// fileAnswer receives the body of a file answer.
+type fileAnswer interface{ setFile(data []byte, contentType string) }
+
+// invalid makes a validation error, refused before any network call.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidRequest, fmt.Sprintf(format, args...))
+}
+
+// do runs one call through the request path and returns its decoded answer.
+// On ErrPending the decoded answer is returned with the error.
+func do[T any](ctx context.Context, c *Client, ep *endpoint, req any) (*T, error) {
+	out := new(T)
+	err := c.call(ctx, ep, req, out)
+	if err == nil || errors.Is(err, ErrPending) {
+		return out, err
+	}
+	return nil, err
+}
+
+// call is the one request path: validate, encode, drop empty values, add
+// defaults, sign exactly what is sent, send (with retries for calls safe to
+// repeat), check and decode into out.
+func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error {
+	if v, ok := req.(validator); ok {
+		if err := v.validate(); err != nil {
+			return err
+		}
+	}
+	params, err := c.params(ep, req)
+	if err != nil {
+		return err
+	}
+	sign := Sign(params, c.clientKey, c.signType)
+	encoded := params.Encode()
+
+	if c.timeout > 0 {
+		if _, ok := ctx.Deadline(); !ok {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.timeout)
+			defer cancel()
+		}
+	}
+
+	attempts := 1
+	if ep.retry && c.retry.MaxAttempts > 1 {
+		attempts = c.retry.MaxAttempts
+	}
+	for attempt := 1; ; attempt++ {
+		ans, err := c.send(ctx, ep, encoded, sign, attempt)
+		if err == nil {
+			return c.decode(ep, ans, out)
+		}
+		var wait time.Duration
+		retryable := attempt < attempts && ctx.Err() == nil && isRetryable(err, &wait)
+		if !retryable {
+			return c.finalError(ep, params, err)
+		}
+		if err := sleep(ctx, c.retry.backoff(attempt, wait)); err != nil {
+			return c.finalError(ep, params, err)
+		}
+	}
+}
+
+// params encodes req and adds the client's defaults.
+func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
+	params, err := wire.Encode(req, c.loc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encode %T: %v", ErrInvalidRequest, req, err)
+	}
+	if ep.mchid && c.mchid != "" && params.Get("mchid") == "" {
+		params.Set("mchid", c.mchid)
+	}
+	now := c.now().In(c.loc)
+	if ep.txdtm && params.Get("txdtm") == "" {
+		params.Set("txdtm", now.Format(wire.TimeLayout))
+	}
+	if ep.txzone && params.Get("txzone") == "" {
+		if _, off := now.Zone(); off != 8*60*60 {
+			params.Set("txzone", zoneOffset(off))
+		}
+	}
+	return params, nil
+}
+
+// zoneOffset writes a zone offset in seconds as the API's txzone, "+0900".
+func zoneOffset(off int) string {
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	h, m := off/3600, off%3600/60
+	return string([]byte{sign, byte('0' + h/10), byte('0' + h%10), byte('0' + m/10), byte('0' + m%10)})
+}
+
+// answer is what one HTTP attempt brought back.
+type answer struct {
+	status      int
+	header      http.Header
+	body        []byte
+	contentType string
+}
+
+// transportError is a failure to get an answer at all; sent tells whether
+// the request may have reached the gateway.
+type transportError struct {
+	err  error
+	sent bool
+}
+
+func (e *transportError) Error() string { return e.err.Error() }
+func (e *transportError) Unwrap() error { return e.err }
+
+// send makes one HTTP attempt and checks the HTTP layer: a non-2xx answer
+// that carries no respcd becomes an *APIError.
+func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, attempt int) (*answer, error) {
+	if err := c.limiter.wait(ctx); err != nil {
+		return nil, &transportError{err: err}
+	}
+	var sent atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteHeaders: func() { sent.Store(true) },
+	})
+	target := c.baseURL + ep.path
+	var body io.Reader
+	if ep.method == http.MethodGet {
+		target += "?" + encoded
+	} else {
+		body = strings.NewReader(encoded)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, ep.method, target, body)
+	if err != nil {
+		return nil, &transportError{err: err}
+	}
+	if body != nil {
+		hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+	}
+	hreq.Header.Set("X-QF-APPCODE", c.appCode)
+	hreq.Header.Set("X-QF-SIGN", sign)
+	if c.signType == SHA256 {
+		hreq.Header.Set("X-QF-SIGNTYPE", string(SHA256))
+	}
+	hreq.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		hreq.Header.Set("User-Agent", c.userAgent)
+	}
+
+	start := time.Now()
+	resp, err := c.hc.Do(hreq)
+	if err != nil {
+		c.log(ctx, ep, attempt, 0, "", time.Since(start), err)
+		return nil, &transportError{err: err, sent: sent.Load()}
+	}
+	defer resp.Body.Close()
+	limit := c.maxBody
+	if ep.file {
+		limit = c.maxBill
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		c.log(ctx, ep, attempt, resp.StatusCode, "", time.Since(start), err)
+		return nil, &transportError{err: fmt.Errorf("reading the answer: %w", err), sent: true}
+	}
+	ans := &answer{status: resp.StatusCode, header: resp.Header, body: data, contentType: resp.Header.Get("Content-Type")}
+	if int64(len(data)) > limit {
+		err := fmt.Errorf("%w: answer larger than %d bytes", ErrMalformedResponse, limit)
+		c.log(ctx, ep, attempt, resp.StatusCode, "", time.Since(start), err)
+		return nil, err
+	}
+	code := ""
+	if obj, perr := wire.ParseObject(data); perr == nil {
+		code, _ = wire.String(obj["respcd"])
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if code == "" || resp.StatusCode == http.StatusTooManyRequests {
+			apiErr := c.httpError(ep, ans)
+			c.log(ctx, ep, attempt, resp.StatusCode, code, time.Since(start), apiErr)
+			return nil, apiErr
+		}
+	}
+	c.log(ctx, ep, attempt, resp.StatusCode, code, time.Since(start), nil)
+	return ans, nil
+}
+
+// httpError makes the *APIError of an HTTP answer with no usable respcd.
+func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
+	e := &APIError{HTTPStatus: ans.status, Path: ep.path, Message: http.StatusText(ans.status), Detail: bodySnippet(ans.body)}
+	if obj, err := wire.ParseObject(ans.body); err == nil {
+		e.Code, _ = wire.String(obj["respcd"])
+		if m, _ := wire.String(obj["resperr"]); m != "" {
+			e.Message = m
+		}
+		if d, _ := wire.String(obj["respmsg"]); d != "" || e.Code != "" {
+			e.Detail = d
+		}
+	}
+	if ra := ans.header.Get("Retry-After"); ra != "" {
+		if s, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && s >= 0 {
+			e.RetryAfter = time.Duration(s) * time.Second
+		} else if t, err := http.ParseTime(ra); err == nil {
+			e.RetryAfter = max(0, time.Until(t))
+		}
+	}
+	return e
+}
+
+// bodySnippet keeps the start of an unusable body for the error message,
+// on one line.
+func bodySnippet(b []byte) string {
+	const n = 120
+	s := strings.Join(strings.Fields(string(b)), " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
+}
+
+// decode checks the envelope of a 2xx (or JSON error) answer and decodes it.
+func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
+	if ep.file && !looksLikeJSON(ans) {
+		if f, ok := out.(fileAnswer); ok && ans.status >= 200 && ans.status <= 299 {
+			if len(ans.body) == 0 {
+				return c.malformed(ep, ans, errors.New("empty file"))
+			}
+			f.setFile(ans.body, ans.contentType)
+			return nil
+		}
+	}
+	if len(strings.TrimSpace(string(ans.body))) == 0 {
+		return c.malformed(ep, ans, errors.New("empty body"))
+	}
+	obj, err := wire.ParseObject(ans.body)
+	if err != nil {
+		return c.malformed(ep, ans, fmt.Errorf("not JSON: %q", bodySnippet(ans.body)))
+	}
+	raw, ok := obj["respcd"]
+	code, err := wire.String(raw)
+	if !ok || err != nil || code == "" {
+		return c.malformed(ep, ans, errors.New("no respcd"))
+	}
+	if code != CodeSuccess {
+		apiErr := &APIError{Code: code, HTTPStatus: ans.status, Path: ep.path}
+		apiErr.Message, _ = wire.String(obj["resperr"])
+		apiErr.Detail, _ = wire.String(obj["respmsg"])
+		if apiErr.Pending() {
+			// The caller needs syssn to settle a pending outcome; a field
+			// that does not decode is not worth hiding that for.
+			_ = wire.Decode(obj, out, c.loc)
+		}
+		return apiErr
+	}
+	if err := wire.Decode(obj, out, c.loc); err != nil {
+		return c.malformed(ep, ans, err)
+	}
+	if ck, ok := out.(checker); ok {
+		if err := ck.check(); err != nil {
+			return c.malformed(ep, ans, err)
+		}
+	}
+	return nil
+}
+
+func looksLikeJSON(ans *answer) bool {
+	b := strings.TrimSpace(string(ans.body[:min(len(ans.body), 64)]))
+	return strings.Contains(ans.contentType, "json") || strings.HasPrefix(b, "{")
+}
+
+func (c *Client) malformed(ep *endpoint, ans *answer, err error) error {
+	return fmt.Errorf("%w: %s: HTTP %d: %w", ErrMalformedResponse, ep.path, ans.status, err)
+}
+
+// finalError shapes the error of a call that gets no more attempts: a call
+// that moves money and may have reached the gateway gets an
+// *OutcomeUnknownError; a context error stays matchable with errors.Is.
+func (c *Client) finalError(ep *endpoint, params url.Values, err error) error {
+	var te *transportError
+	if errors.As(err, &te) {
+		err = fmt.Errorf("qfpay: %s %s: %w", ep.method, ep.path, te.err)
+	}
+	if !ep.movesMoney || !mayHaveReached(err, te) {
+		return err
+	}
+	return &OutcomeUnknownError{Path: ep.path, OutTradeNo: params.Get("out_trade_no"), SysSN: params.Get("syssn"), Err: err}
+}
+
+// mayHaveReached tells whether a failed money-moving request may have been
+// executed by the gateway.
+func mayHaveReached(err error, te *transportError) bool {
+	if te != nil {
+		return te.sent
+	}
+	if errors.Is(err, ErrMalformedResponse) {
+		return true
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		// An HTTP error page from a gateway or proxy (5xx) says nothing about
+		// whether the payment went through; 4xx refusals and respcd answers do.
+		return apiErr.Code == "" && apiErr.HTTPStatus >= 500
+	}
+	return false
+}
+
+// isRetryable tells whether an attempt's failure is worth another attempt,
+// and the wait the gateway asked for.
+func isRetryable(err error, wait *time.Duration) bool {
+	var te *transportError
+	if errors.As(err, &te) {
+		return !errors.Is(te.err, context.Canceled) && !errors.Is(te.err, context.DeadlineExceeded)
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Code == "" {
+		*wait = apiErr.RetryAfter
+		return apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500
+	}
+	return false
+}
+
+func (c *Client) log(ctx context.Context, ep *endpoint, attempt, status int, code string, d time.Duration, err error) {
+	if c.logger == nil {
+		return
+	}
+	level := slog.LevelDebug
+	attrs := []slog.Attr{
+		slog.String("method", ep.method),
+		slog.String("path", ep.path),
+		slog.Int("status", status),
+		slog.String("respcd", code),
+		slog.Int("attempt", attempt),
+		slog.Duration("duration", d),
+	}
+	if err != nil {
+		level = slog.LevelWarn
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	c.logger.LogAttrs(ctx, level, "qfpay request", attrs...)
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

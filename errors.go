@@ -1,0 +1,233 @@
+package qfpay
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinel errors for conditions a caller branches on with errors.Is.
+var (
+	// ErrPending matches the return codes 1143, 1145 and 1298: the gateway
+	// has not settled the outcome yet (the customer may still be entering a
+	// password, or the wallet is slow). Query the transaction, or call
+	// WaitForPayment; never pay again with a new out_trade_no. A call that
+	// returns ErrPending also returns its decoded response, so the caller
+	// holds SysSN.
+	ErrPending = errors.New("qfpay: outcome pending: query the transaction, do not pay again")
+
+	// ErrRateLimited matches an HTTP 429 answer: the merchant sent more than
+	// the gateway's limits (100 requests a second, 400 a minute). The
+	// request was refused, not executed. APIError.RetryAfter says when to
+	// try again if the gateway said so.
+	ErrRateLimited = errors.New("qfpay: rate limited by the gateway (HTTP 429)")
+
+	// ErrOutcomeUnknown matches a failure after a payment, refund, reversal,
+	// close or deduction may have reached the gateway (a timeout, a
+	// connection lost after the request was written, an HTTP 5xx or an
+	// unreadable answer). Money may have moved. Settle it with
+	// WaitForPayment or Query by the same out_trade_no; never send the
+	// payment again under a new number. errors.As gives *OutcomeUnknownError
+	// with the OutTradeNo.
+	ErrOutcomeUnknown = errors.New("qfpay: outcome unknown: query by out_trade_no before doing anything else")
+
+	// ErrInvalidRequest matches a request refused before anything was sent:
+	// a required field missing, an amount not above zero, a value out of
+	// range. Nothing reached the gateway.
+	ErrInvalidRequest = errors.New("qfpay: invalid request")
+
+	// ErrMalformedResponse matches an answer that could not be read as the
+	// API's JSON: an empty or non-JSON body, a missing respcd, a field of
+	// the wrong type.
+	ErrMalformedResponse = errors.New("qfpay: malformed response")
+
+	// ErrInvalidSignature matches a notification whose X-QF-SIGN does not
+	// match the body and the client key.
+	ErrInvalidSignature = errors.New("qfpay: invalid notification signature")
+)
+
+// Return codes with a meaning of their own.
+const (
+	CodeSuccess         = "0000" // the call succeeded
+	CodePasswordPending = "1143" // the customer is entering the wallet password
+	CodeProcessing      = "1145" // please wait while processing
+	CodeSlowNetwork     = "1298" // slow network: do not pay again, confirm later
+	CodeSignatureError  = "1108" // the signature did not match
+	CodeDuplicate       = "1102" // duplicate request
+	CodeSerialRepeated  = "2011" // out_trade_no used before
+)
+
+// APIError is the gateway's answer to a call that did not succeed: a
+// respcd other than 0000, or an HTTP answer that is not a usable response.
+// It is made in one place, the client's request path, for every call.
+type APIError struct {
+	// Code is the respcd return code ("1272"); empty when the answer had
+	// none (an HTTP error page, say).
+	Code string
+	// Message is the gateway's resperr text.
+	Message string
+	// Detail is the gateway's respmsg text.
+	Detail string
+	// HTTPStatus is the HTTP status of the answer.
+	HTTPStatus int
+	// Path is the API path called ("/trade/v1/refund").
+	Path string
+	// RetryAfter is the wait the gateway asked for with a Retry-After header
+	// (HTTP 429 or 503), zero when it named none.
+	RetryAfter time.Duration
+}
+
+// Error describes the failure with the code, the spec's description of the
+// code and the gateway's own messages.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("qfpay: ")
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	switch {
+	case e.Code != "":
+		b.WriteString("respcd ")
+		b.WriteString(e.Code)
+		if d := e.Description(); d != "" {
+			b.WriteString(" (")
+			b.WriteString(d)
+			b.WriteString(")")
+		}
+	default:
+		b.WriteString("HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.Detail != "" && e.Detail != e.Message {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	return b.String()
+}
+
+// Description is the API documentation's description of Code ("The refund
+// amount is greater than the maximum amount that can be refunded for the
+// original transaction" for 1272), or "" for a code it does not list.
+func (e *APIError) Description() string { return CodeDescription(e.Code) }
+
+// Pending reports whether the code says the outcome is not known yet
+// (1143, 1145, 1298).
+func (e *APIError) Pending() bool { return isPendingCode(e.Code) }
+
+// Is lets errors.Is match ErrPending for 1143/1145/1298 and ErrRateLimited
+// for HTTP 429.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrPending:
+		return e.Pending()
+	case ErrRateLimited:
+		return e.HTTPStatus == 429
+	}
+	return false
+}
+
+func isPendingCode(code string) bool {
+	return code == CodePasswordPending || code == CodeProcessing || code == CodeSlowNetwork
+}
+
+// CodeDescription returns the API documentation's description of a return
+// code (section "Transaction Status Codes"), or "" for a code it does not
+// list.
+func CodeDescription(code string) string { return codeDescriptions[code] }
+
+var codeDescriptions = map[string]string{
+	"0000": "Transaction successful",
+	"1100": "System under maintenance",
+	"1101": "Reversal error",
+	"1102": "Duplicate request",
+	"1103": "Request format error",
+	"1104": "Request parameter error",
+	"1105": "Device not activated",
+	"1106": "Invalid device",
+	"1107": "Device not allowed",
+	"1108": "Signature error",
+	"1125": "Transaction has been refunded already",
+	"1136": "The transaction does not exist or is not operational",
+	"1142": "Order already closed",
+	"1143": "The order has not been paid for, the password is currently being entered",
+	"1145": "Please wait while processing",
+	"1147": "Wechat pay transaction error",
+	"1150": "Your billing method is T0 and does not support canceling transactions.",
+	"1155": "Refund request denied",
+	"1181": "Order expired",
+	"1201": "Insufficient balance, please use a different payment method",
+	"1202": "Incorrect or expired payment code, please show the correct payment code or refresh the payment code and retry",
+	"1203": "Merchant account error, confirm that the payment account is configured correctly",
+	"1204": "Bank error, confirm that the payment wallet is functionable",
+	"1205": "The transaction failed. Please try again later",
+	"1212": "Please use the UnionPay overseas payment code",
+	"1241": "The store does not exist or the status is incorrect. Do not conduct payments",
+	"1242": "The store has not been configured correctly, unable to conduct payments",
+	"1243": "The store has been disabled. Do not conduct payments, contact the owner to confirm",
+	"1250": "The transaction is forbidden. For more information please contact QFPay Customer Service Team",
+	"1251": "The store has not been configured correctly, we are currently working to fix this problem",
+	"1252": "System error when making the order request",
+	"1254": "A problem occured. We are currently resolving the issue",
+	"1260": "The order has already been paid for, please confirm the transaction result before conducting more transactions",
+	"1261": "The order has not been paid for, please confirm the transaction result before conducting more transactions",
+	"1262": "The order has been refunded, please confirm the order status before conducting more transactions",
+	"1263": "The order has been cancelled, please confirm the order status before conducting more transactions",
+	"1264": "The order has been closed, please confirm the order status before conducting more transactions",
+	"1265": "The transaction cannot be refunded. Refunds for transactions between 11:30pm to 0:30am and special promotions cannot be processed.",
+	"1266": "The transaction amount is wrong, please confirm the order status",
+	"1267": "The order information does not match, please confirm the order status",
+	"1268": "The order does not exist, please confirm the order status",
+	"1269": "Today's unsettled transaction amount is insufficient. Refunds cannot be processed. Please confirm that the balance is sufficient",
+	"1270": "This currency does not support partial refunds",
+	"1271": "The selected transaction does not support partial refunds",
+	"1272": "The refund amount is greater than the maximum amount that can be refunded for the original transaction",
+	"1294": "The transaction may be non-compliant and has been prohibited by the bank",
+	"1295": "The connection is slow, waiting for a network response",
+	"1296": "The connection is slow, waiting for a network response. Please try again later or use other payment methods",
+	"1297": "The banking system is busy. Please try again later or use other payment methods",
+	"1298": "The connection is slow, waiting for a network response. In case you have already paid, do not repeat the payment. Please confirm the result later",
+	"2005": "The customer payment code is incorrect or has expired, please refresh and restart the transaction process",
+	"2011": "Transaction serial number repeats",
+}
+
+// OutcomeUnknownError is the error of a payment, refund, reversal, close or
+// deduction whose outcome cannot be known from the answer: the request may
+// have reached the gateway. It matches ErrOutcomeUnknown and unwraps to the
+// underlying failure. Settle it by querying OutTradeNo (WaitForPayment or
+// Query); do not send the money movement again under a new number.
+type OutcomeUnknownError struct {
+	// Path is the API path called.
+	Path string
+	// OutTradeNo is the merchant's number of the request, the key to query
+	// it by. It may be empty for calls made by SysSN only.
+	OutTradeNo string
+	// SysSN is the transaction number the request referred to, if any.
+	SysSN string
+	// Err is what went wrong.
+	Err error
+}
+
+// Error says that the outcome is unknown, how to settle it and why.
+func (e *OutcomeUnknownError) Error() string {
+	ref := ""
+	switch {
+	case e.OutTradeNo != "":
+		ref = " out_trade_no " + strconv.Quote(e.OutTradeNo)
+	case e.SysSN != "":
+		ref = " syssn " + strconv.Quote(e.SysSN)
+	}
+	return fmt.Sprintf("qfpay: %s: outcome unknown for%s: query it before doing anything else: %v", e.Path, ref, e.Err)
+}
+
+// Unwrap returns the underlying failure.
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// Is matches ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }

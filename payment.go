@@ -1,0 +1,210 @@
+package qfpay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+	"unicode/utf8"
+)
+
+// LimitPayNoCredit is the only documented LimitPay value: no credit cards
+// (mainland China only).
+const LimitPayNoCredit = "no_credit"
+
+// Pay tags for Alipay online and in-app payments (PayTag).
+const (
+	PayTagAlipayHK = "ALIPAYHK" // the default
+	PayTagAlipayCN = "ALIPAYCN" // Alipay mainland version
+)
+
+// PaymentRequest is a payment of any scenario (API section "API Endpoint for
+// Payments" and the scenario sections). PayType picks wallet and scenario;
+// the scenario decides which optional fields matter:
+//
+//   - merchant presented QR (MPM, PayType.IsMerchantPresented): the answer's
+//     QRCode is shown to the customer; ExpireMinutes sets how long it lives;
+//   - consumer presented (CPM, PayType.IsConsumerPresented): AuthCode, the
+//     code scanned from the customer's wallet, is required;
+//   - online web/WAP (PayType.IsOnline): the customer is sent to the answer's
+//     PayURL and comes back to ReturnURL;
+//   - Alipay service window H5 (800107): OpenID (the Alipay user_id) is
+//     required;
+//   - WeChat JSAPI (800207) and mini program (800213): SubOpenID is required;
+//     the answer's PayParams feed the wallet's payment call;
+//   - in-app (800210, 801010, 801110, 801510, 801810): GoodsName is required;
+//     PayParams feed the wallet SDK.
+type PaymentRequest struct {
+	// PayType is the pay_type code (required).
+	PayType PayType `url:"pay_type"`
+	// Amount is txamt, in the currency's minor unit (cents); must be > 0.
+	Amount int64 `url:"txamt"`
+	// Currency is txcurrcd (required).
+	Currency Currency `url:"txcurrcd"`
+	// OutTradeNo is the merchant's own number for the payment, unique among
+	// all payments and refunds of the merchant, at most 128 characters
+	// (required). It is the key to settle a pending or unknown outcome.
+	OutTradeNo string `url:"out_trade_no"`
+	// TxTime is txdtm, the request time; zero means now.
+	TxTime time.Time `url:"txdtm,omitempty"`
+	// AuthCode is the customer's payment code, scanned at the counter
+	// (required for consumer-presented pay types).
+	AuthCode string `url:"auth_code,omitempty"`
+	// ExpireMinutes is expired_time: how long a QR code or checkout stays
+	// payable, 5 to 120 minutes (0: the gateway's default of 30).
+	ExpireMinutes int `url:"expired_time,omitempty"`
+	// GoodsName is a short name shown to the customer (at most 64
+	// characters; required for in-app payments).
+	GoodsName string `url:"goods_name,omitempty"`
+	// GoodsInfo is a product description (in-app payments).
+	GoodsInfo string `url:"goods_info,omitempty"`
+	// MerchantID is mchid; empty means the client's WithMerchantID value.
+	MerchantID string `url:"mchid,omitempty"`
+	// TimeZone is txzone ("+0800"); empty means the client's location.
+	TimeZone string `url:"txzone,omitempty"`
+	// DeviceID is udid, shown on the merchant portal.
+	DeviceID string `url:"udid,omitempty"`
+	// ReturnURL is where an online checkout sends the customer after paying
+	// (required by GrabPay Online; Alipay WAP allows 200 characters). It is
+	// URL-encoded on the wire and signed raw.
+	ReturnURL string `url:"return_url,omitempty"`
+	// LimitPay restricts the means of payment; LimitPayNoCredit refuses
+	// credit cards (mainland China only).
+	LimitPay string `url:"limit_pay,omitempty"`
+	// PayTag picks the Alipay version for Alipay online and in-app pay types
+	// (PayTagAlipayHK, the default, or PayTagAlipayCN).
+	PayTag string `url:"pay_tag,omitempty"`
+	// OpenID is the Alipay user_id (service window H5, required there; also
+	// pre-authorization in-app).
+	OpenID string `url:"openid,omitempty"`
+	// SubOpenID is the WeChat openid (JSAPI and mini program, required
+	// there); see WeChatOAuthURL and WeChatOpenID for getting one.
+	SubOpenID string `url:"sub_openid,omitempty"`
+}
+
+// PaymentResponse is the gateway's answer to a payment (API section "Public
+// Payment Response Parameters" and the scenario sections).
+type PaymentResponse struct {
+	// SysSN is syssn, QF Pay's number for the transaction.
+	SysSN string `json:"syssn"`
+	// OutTradeNo is the merchant's number, as sent.
+	OutTradeNo string `json:"out_trade_no"`
+	PayType    PayType  `json:"pay_type"`
+	Amount     int64    `json:"txamt"`
+	Currency   Currency `json:"txcurrcd"`
+	// TxTime is txdtm, the request time as sent.
+	TxTime time.Time `json:"txdtm"`
+	// SysTime is sysdtm, the gateway's time of the transaction, which
+	// settlement cut-offs use.
+	SysTime time.Time `json:"sysdtm"`
+	// PayTime is paydtm.
+	PayTime time.Time `json:"paydtm"`
+	// QRCode is the link to show as a QR code (merchant-presented).
+	QRCode string `json:"qrcode"`
+	// PayURL is the checkout to send the customer to (online web/WAP).
+	PayURL string `json:"pay_url"`
+	// PayParams is pay_params, kept raw: what the wallet's JSAPI, mini
+	// program or app SDK needs. See WeChatJSAPIParams, WeChatAppParams,
+	// AlipayAppParams and AlipayTradeNO.
+	PayParams json.RawMessage `json:"pay_params"`
+	// ChannelSN and ChannelSN2 are the wallet's own transaction numbers
+	// (chnlsn, chnlsn2).
+	ChannelSN  string `json:"chnlsn"`
+	ChannelSN2 string `json:"chnlsn2"`
+	// CardNumber is cardcd.
+	CardNumber string `json:"cardcd"`
+	// DeviceID is udid.
+	DeviceID string `json:"udid"`
+	// SurchargeFee and SurchargeRate are the surcharge applied, if any.
+	SurchargeFee  int64  `json:"surcharge_fee"`
+	SurchargeRate string `json:"surcharge_rate"`
+	// RespCode, Message and Detail are respcd, resperr and respmsg.
+	RespCode string `json:"respcd"`
+	Message  string `json:"resperr"`
+	Detail   string `json:"respmsg"`
+}
+
+func (r *PaymentResponse) check() error {
+	if r.SysSN == "" {
+		return errors.New("success without syssn")
+	}
+	return nil
+}
+
+var epPayment = endpoint{method: "POST", path: "/trade/v1/payment", movesMoney: true, mchid: true, txdtm: true, txzone: true}
+
+// Payment creates a payment (POST /trade/v1/payment, API section "API
+// Endpoint for Payments"): a QR code for the customer to scan, a charge of
+// the customer's scanned code, an online checkout or wallet parameters,
+// depending on PayType (see PaymentRequest).
+//
+// A consumer-presented payment may answer 1143/1145/1298 while the customer
+// confirms: the error then matches ErrPending and the response is returned
+// too, with its SysSN; settle it with WaitForPayment. A failure after the
+// request may have reached the gateway matches ErrOutcomeUnknown. In both
+// cases never pay again under a new OutTradeNo before the query says the
+// first one failed.
+func (c *Client) Payment(ctx context.Context, req *PaymentRequest) (*PaymentResponse, error) {
+	return do[PaymentResponse](ctx, c, &epPayment, req)
+}
+
+func (r *PaymentRequest) validate() error {
+	if r == nil {
+		return invalid("nil *PaymentRequest")
+	}
+	if r.PayType == "" {
+		return invalid("PayType is required")
+	}
+	if err := validateAmount(r.Amount); err != nil {
+		return err
+	}
+	if r.Currency == "" {
+		return invalid("Currency is required")
+	}
+	if err := validateOutTradeNo(r.OutTradeNo); err != nil {
+		return err
+	}
+	if r.ExpireMinutes != 0 && (r.ExpireMinutes < 5 || r.ExpireMinutes > 120) {
+		return invalid("ExpireMinutes must be within 5 to 120 minutes, got %d", r.ExpireMinutes)
+	}
+	if r.PayType.IsConsumerPresented() && r.AuthCode == "" {
+		return invalid("AuthCode is required for consumer-presented pay type %s", r.PayType)
+	}
+	switch r.PayType {
+	case PayTypeAlipayServiceWindowH5:
+		if r.OpenID == "" {
+			return invalid("OpenID (the Alipay user_id) is required for pay type %s", r.PayType)
+		}
+	case PayTypeWeChatJSAPI, PayTypeWeChatMiniProgram:
+		if r.SubOpenID == "" {
+			return invalid("SubOpenID (the WeChat openid) is required for pay type %s", r.PayType)
+		}
+	}
+	if r.PayType.Mode() == ModeInApp && r.GoodsName == "" {
+		return invalid("GoodsName is required for in-app pay type %s", r.PayType)
+	}
+	if n := utf8.RuneCountInString(r.GoodsName); n > 64 {
+		return invalid("GoodsName has %d characters, at most 64", n)
+	}
+	if n := utf8.RuneCountInString(r.ReturnURL); n > 512 {
+		return invalid("ReturnURL has %d characters, at most 512", n)
+	}
+	return nil
+}
+
+func validateAmount(amount int64) error {
+	if amount <= 0 {
+		return invalid("Amount must be above zero (minor units), got %d", amount)
+	}
+	return nil
+}
+
+func validateOutTradeNo(no string) error {
+	if no == "" {
+		return invalid("OutTradeNo is required")
+	}
+	if n := utf8.RuneCountInString(no); n > 128 {
+		return invalid("OutTradeNo has %d characters, at most 128", n)
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+package qfpay
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// MaxPageSize is the largest page the query endpoint serves.
+const MaxPageSize = 100
+
+// QueryRequest selects transactions (API section "Transaction Enquiry").
+// With SysSNs or OutTradeNos the time range is ignored by the gateway;
+// otherwise Start and End filter on the system time and must lie within one
+// calendar month (Transactions splits longer ranges for you). The zero
+// request lists the current month, ten to a page.
+type QueryRequest struct {
+	// MerchantID is mchid; empty means the client's WithMerchantID value.
+	MerchantID string `url:"mchid,omitempty"`
+	// SysSNs are syssn values, sent comma-joined.
+	SysSNs []string `url:"syssn,comma,omitempty"`
+	// OutTradeNos are out_trade_no values, sent comma-joined.
+	OutTradeNos []string `url:"out_trade_no,comma,omitempty"`
+	// PayTypes are pay_type values, sent comma-joined.
+	PayTypes []PayType `url:"pay_type,comma,omitempty"`
+	// RespCode keeps only transactions with this respcd ("0000": paid).
+	RespCode string `url:"respcd,omitempty"`
+	// Start and End are start_time and end_time; zero means the start or
+	// end of the current month.
+	Start time.Time `url:"start_time,omitempty"`
+	End   time.Time `url:"end_time,omitempty"`
+	// TimeZone is txzone; empty means the client's location.
+	TimeZone string `url:"txzone,omitempty"`
+	// Page is the page to fetch, from 1 (0: the first).
+	Page int `url:"page,omitempty"`
+	// PageSize is the page's size, at most MaxPageSize (0: 10).
+	PageSize int `url:"page_size,omitempty"`
+}
+
+// QueryResponse is one page of transactions.
+type QueryResponse struct {
+	Page         int           `json:"page"`
+	PageSize     int           `json:"page_size"`
+	Transactions []Transaction `json:"data"`
+}
+
+// OrderType tells payments from refunds in a query answer.
+type OrderType string
+
+// The order types of the API.
+const (
+	OrderTypePayment OrderType = "payment"
+	OrderTypeRefund  OrderType = "refund"
+)
+
+// Transaction is a payment or refund as the query endpoint lists it.
+type Transaction struct {
+	// SysSN is QF Pay's number for the transaction.
+	SysSN string `json:"syssn"`
+	// OrigSysSN is, for a refund, the refunded payment's syssn.
+	OrigSysSN  string    `json:"orig_syssn" wire:"origssn"`
+	OutTradeNo string    `json:"out_trade_no"`
+	PayType    PayType   `json:"pay_type"`
+	OrderType  OrderType `json:"order_type"`
+	Amount     int64     `json:"txamt"`
+	Currency   Currency  `json:"txcurrcd"`
+	TxTime     time.Time `json:"txdtm"`
+	SysTime    time.Time `json:"sysdtm"`
+	PayTime    time.Time `json:"paydtm"`
+	// Cancel says whether and how the transaction was reversed, closed or
+	// refunded.
+	Cancel CancelStatus `json:"cancel"`
+	// RespCode is the transaction's status: "0000" paid, 1143/1145/1298
+	// pending, anything else failed.
+	RespCode string `json:"respcd"`
+	// ErrMsg is the gateway's description of the status.
+	ErrMsg      string `json:"errmsg"`
+	GoodsName   string `json:"goods_name"`
+	GoodsInfo   string `json:"goods_info"`
+	GoodsDetail string `json:"goods_detail"`
+	ChannelSN   string `json:"chnlsn"`
+	ChannelSN2  string `json:"chnlsn2"`
+	CardNumber  string `json:"cardcd"`
+	CardType    string `json:"cardtp"`
+	DeviceID    string `json:"udid"`
+	ClientSN    string `json:"clisn"`
+	UserID      string `json:"userid"`
+}
+
+// Paid reports whether the transaction succeeded (respcd 0000).
+func (t *Transaction) Paid() bool { return t.RespCode == CodeSuccess }
+
+// Pending reports whether the outcome is not known yet (1143, 1145, 1298).
+func (t *Transaction) Pending() bool { return isPendingCode(t.RespCode) }
+
+// Failed reports whether the transaction ended without success.
+func (t *Transaction) Failed() bool { return !t.Paid() && !t.Pending() }
+
+// IsRefund reports whether the transaction is a refund.
+func (t *Transaction) IsRefund() bool { return strings.EqualFold(string(t.OrderType), string(OrderTypeRefund)) }
+
+var epQuery = endpoint{method: "POST", path: "/trade/v1/query", retry: true, mchid: true, txzone: true}
+
+// Query fetches one page of transactions (POST /trade/v1/query, API section
+// "Transaction Enquiry"): by syssn or out_trade_no to learn a payment's or
+// refund's status, or by time range, pay type and return code. Query is safe
+// to repeat and is retried on connection errors, 5xx and 429.
+func (c *Client) Query(ctx context.Context, req *QueryRequest) (*QueryResponse, error) {
+	if req == nil {
+		req = &QueryRequest{}
+	}
+	return do[QueryResponse](ctx, c, &epQuery, req)
+}
+
+func (r *QueryRequest) validate() error {
+	if r.PageSize < 0 || r.PageSize > MaxPageSize {
+		return invalid("PageSize must be within 1 to %d, got %d", MaxPageSize, r.PageSize)
+	}
+	if r.Page < 0 {
+		return invalid("Page must be 1 or more, got %d", r.Page)
+	}
+	for _, list := range [][]string{r.SysSNs, r.OutTradeNos} {
+		for _, s := range list {
+			if s == "" || strings.Contains(s, ",") {
+				return invalid("SysSNs and OutTradeNos entries must be non-empty and without commas, got %q", s)
+			}
+		}
+	}
+	if !r.Start.IsZero() && !r.End.IsZero() {
+		if r.End.Before(r.Start) {
+			return invalid("End %v is before Start %v", r.End, r.Start)
+		}
+		if r.End.After(r.Start.AddDate(0, 1, 0)) {
+			return invalid("Start to End spans more than one month, which the API refuses; use Transactions, which splits the range")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package qfpay
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// RetryPolicy says how calls that are safe to repeat (Query, DownloadBill,
+// WeChatOpenID) are retried after a connection error, an HTTP 5xx or an
+// HTTP 429. Payments, refunds, reversals, closes and deductions are never
+// retried, whatever the policy.
+type RetryPolicy struct {
+	// MaxAttempts is the number of attempts in all; 1 or less disables
+	// retries.
+	MaxAttempts int
+	// MinBackoff and MaxBackoff bound the wait before an attempt: a random
+	// wait ("full jitter") up to MinBackoff doubled for each attempt made,
+	// capped at MaxBackoff. A Retry-After from the gateway is waited for in
+	// full, still capped at MaxBackoff.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// DefaultRetryPolicy is the policy of a new Client: three attempts, waits
+// between 200ms and 5s.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}
+
+// WithRetry replaces DefaultRetryPolicy. RetryPolicy{MaxAttempts: 1} turns
+// retries off.
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if p.MinBackoff < 0 || p.MaxBackoff < p.MinBackoff {
+			return invalid("retry backoff bounds %v..%v", p.MinBackoff, p.MaxBackoff)
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// backoff is the wait before the attempt after attempt (1-based); asked is
+// the wait the gateway asked for.
+func (p RetryPolicy) backoff(attempt int, asked time.Duration) time.Duration {
+	if asked > 0 {
+		return min(asked, p.MaxBackoff)
+	}
+	return jitter(p.MinBackoff, p.MaxBackoff, attempt)
+}
+
+// jitter draws a wait in [0, min(hi, lo·2^(n-1))] ("full jitter").
+func jitter(lo, hi time.Duration, n int) time.Duration {
+	if hi <= 0 {
+		return 0
+	}
+	ceiling := lo
+	for i := 1; i < n && ceiling < hi; i++ {
+		ceiling *= 2
+	}
+	ceiling = min(max(ceiling, time.Millisecond), hi)
+	return rand.N(ceiling + 1)
+}
+
+// The gateway's published limits for one merchant.
+const (
+	GatewayRequestsPerSecond = 100
+	GatewayRequestsPerMinute = 400
+)
+
+// limiter holds the optional client-side rate limits; the zero value lets
+// everything through.
+type limiter struct {
+	perSecond, perMinute *rate.Limiter
+}
+
+func (l limiter) wait(ctx context.Context) error {
+	if l.perSecond != nil {
+		if err := l.perSecond.Wait(ctx); err != nil {
+			return fmt.Errorf("rate limit: %w", err)
+		}
+	}
+	if l.perMinute != nil {
+		if err := l.perMinute.Wait(ctx); err != nil {
+			return fmt.Errorf("rate limit: %w", err)
+		}
+	}
+	return nil
+}
+
+// WithRateLimit makes the client queue its own requests so that it sends
+// at most perSecond requests in any second and perMinute in any minute
+// (zero or less: no limit of that kind). A busy backend then waits instead of
+// collecting HTTP 429 answers. WithRateLimit(GatewayRequestsPerSecond,
+// GatewayRequestsPerMinute) matches the gateway's published limits; the
+// limits hold for this Client only, so share one Client per merchant.
+func WithRateLimit(perSecond, perMinute int) Option {
+	return func(c *Client) error {
+		c.limiter = limiter{}
+		if perSecond > 0 {
+			c.limiter.perSecond = rate.NewLimiter(rate.Limit(perSecond), perSecond)
+		}
+		if perMinute > 0 {
+			c.limiter.perMinute = rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
+		}
+		return nil
+	}
+}
+
+// PollPolicy says how WaitForPayment polls: it waits a random time up to
+// MinInterval, doubled for each poll made, capped at MaxInterval, until the
+// context ends.
+type PollPolicy struct {
+	MinInterval, MaxInterval time.Duration
+}
+
+// DefaultPollPolicy is the policy of a new Client: first poll within 1s,
+// then backing off to at most 10s between polls.
+var DefaultPollPolicy = PollPolicy{MinInterval: time.Second, MaxInterval: 10 * time.Second}
+
+// WithPollInterval sets the bounds of WaitForPayment's backoff.
+func WithPollInterval(minInterval, maxInterval time.Duration) Option {
+	return func(c *Client) error {
+		if minInterval <= 0 || maxInterval < minInterval {
+			return invalid("poll interval bounds %v..%v", minInterval, maxInterval)
+		}
+		c.poll = PollPolicy{MinInterval: minInterval, MaxInterval: maxInterval}
+		return nil
+	}
+}
