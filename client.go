@@ -296,7 +296,9 @@ type validator interface{ validate() error }
 type checker interface{ check() error }
 
 // fileAnswer receives the body of a file answer.
-type fileAnswer interface{ setFile(data []byte, contentType string) }
+type fileAnswer interface {
+	setFile(data []byte, contentType string)
+}
 
 // invalid makes a validation error, refused before any network call.
 func invalid(format string, args ...any) error {

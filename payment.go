@@ -88,7 +88,7 @@ type PaymentResponse struct {
 	// SysSN is syssn, QF Pay's number for the transaction.
 	SysSN string `json:"syssn"`
 	// OutTradeNo is the merchant's number, as sent.
-	OutTradeNo string `json:"out_trade_no"`
+	OutTradeNo string   `json:"out_trade_no"`
 	PayType    PayType  `json:"pay_type"`
 	Amount     int64    `json:"txamt"`
 	Currency   Currency `json:"txcurrcd"`

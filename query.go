@@ -97,7 +97,9 @@ func (t *Transaction) Pending() bool { return isPendingCode(t.RespCode) }
 func (t *Transaction) Failed() bool { return !t.Paid() && !t.Pending() }
 
 // IsRefund reports whether the transaction is a refund.
-func (t *Transaction) IsRefund() bool { return strings.EqualFold(string(t.OrderType), string(OrderTypeRefund)) }
+func (t *Transaction) IsRefund() bool {
+	return strings.EqualFold(string(t.OrderType), string(OrderTypeRefund))
+}
 
 var epQuery = endpoint{method: "POST", path: "/trade/v1/query", retry: true, mchid: true, txzone: true}
 
