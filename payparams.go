@@ -1,0 +1,159 @@
+package qfpay
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/qfpay-go/qfpay/internal/wire"
+)
+
+// WeChatJSAPIParams are the pay_params of a WeChat JSAPI (800207) or mini
+// program (800213) payment: the arguments of WeixinJSBridge's
+// getBrandWCPayRequest or of wx.requestPayment (API sections "WeChat Pay
+// JSAPI" and "WeChat Mini Programs").
+type WeChatJSAPIParams struct {
+	AppID     string `json:"appId"`
+	TimeStamp string `json:"timeStamp"`
+	NonceStr  string `json:"nonceStr"`
+	Package   string `json:"package"`
+	SignType  string `json:"signType"`
+	PaySign   string `json:"paySign"`
+}
+
+// WeChatAppParams are the pay_params of a WeChat in-app payment (800210,
+// 801010): the fields of the WeChat SDK's PayReq (API section "WeChat APP
+// Payments").
+type WeChatAppParams struct {
+	AppID     string `json:"appid"`
+	PartnerID string `json:"partnerid"`
+	PrepayID  string `json:"prepayid"`
+	Package   string `json:"package"`
+	NonceStr  string `json:"noncestr"`
+	TimeStamp string `json:"timestamp"`
+	Sign      string `json:"sign"`
+}
+
+// AlipayAppParams are the pay_params of an Alipay in-app payment (801110,
+// 801510): the order the Alipay SDK is started with (API section "Alipay APP
+// Payments"). Fields holds every parameter as text, including ones not
+// named here, for building the SDK's order string.
+type AlipayAppParams struct {
+	Service                   string `json:"service"`
+	Partner                   string `json:"partner"`
+	SellerID                  string `json:"seller_id"`
+	OutTradeNo                string `json:"out_trade_no"`
+	Subject                   string `json:"subject"`
+	Body                      string `json:"body"`
+	TotalFee                  string `json:"total_fee"`
+	Currency                  string `json:"currency"`
+	ForexBiz                  string `json:"forex_biz"`
+	ProductCode               string `json:"product_code"`
+	PaymentInst               string `json:"payment_inst"`
+	PaymentType               string `json:"payment_type"`
+	NotifyURL                 string `json:"notify_url"`
+	ReturnURL                 string `json:"return_url"`
+	ItBPay                    string `json:"it_b_pay"`
+	InputCharset              string `json:"_input_charset"`
+	SecondaryMerchantID       string `json:"secondary_merchant_id"`
+	SecondaryMerchantName     string `json:"secondary_merchant_name"`
+	SecondaryMerchantIndustry string `json:"secondary_merchant_industry"`
+	Sign                      string `json:"sign"`
+	SignType                  string `json:"sign_type"`
+	// Fields holds every parameter of pay_params as text.
+	Fields map[string]string `json:"-"`
+}
+
+// WeChatJSAPIParams decodes PayParams of a WeChat JSAPI or mini program
+// payment. It fails when PayParams is missing or lacks appId, package or
+// paySign.
+func (r *PaymentResponse) WeChatJSAPIParams() (*WeChatJSAPIParams, error) {
+	var p WeChatJSAPIParams
+	if _, err := decodePayParams(r.PayParams, &p); err != nil {
+		return nil, err
+	}
+	if p.AppID == "" || p.Package == "" || p.PaySign == "" {
+		return nil, payParamsError("WeChat JSAPI pay_params without appId, package or paySign")
+	}
+	return &p, nil
+}
+
+// WeChatAppParams decodes PayParams of a WeChat in-app payment. It fails
+// when PayParams is missing or lacks appid, prepayid or sign.
+func (r *PaymentResponse) WeChatAppParams() (*WeChatAppParams, error) {
+	var p WeChatAppParams
+	if _, err := decodePayParams(r.PayParams, &p); err != nil {
+		return nil, err
+	}
+	if p.AppID == "" || p.PrepayID == "" || p.Sign == "" {
+		return nil, payParamsError("WeChat in-app pay_params without appid, prepayid or sign")
+	}
+	return &p, nil
+}
+
+// AlipayAppParams decodes PayParams of an Alipay in-app payment. It fails
+// when PayParams is missing or lacks partner, out_trade_no or sign.
+func (r *PaymentResponse) AlipayAppParams() (*AlipayAppParams, error) {
+	var p AlipayAppParams
+	obj, err := decodePayParams(r.PayParams, &p)
+	if err != nil {
+		return nil, err
+	}
+	if p.Partner == "" || p.OutTradeNo == "" || p.Sign == "" {
+		return nil, payParamsError("Alipay in-app pay_params without partner, out_trade_no or sign")
+	}
+	p.Fields = make(map[string]string, len(obj))
+	for k, raw := range obj {
+		s, err := wire.String(raw)
+		if err != nil {
+			return nil, payParamsError(fmt.Sprintf("field %s: %v", k, err))
+		}
+		p.Fields[k] = s
+	}
+	return &p, nil
+}
+
+// AlipayTradeNO returns the tradeNO of an Alipay service window H5 payment's
+// PayParams (800107), the argument of AlipayJSBridge's tradePay.
+func (r *PaymentResponse) AlipayTradeNO() (string, error) {
+	var p struct {
+		TradeNO string `json:"tradeNO"`
+	}
+	if _, err := decodePayParams(r.PayParams, &p); err != nil {
+		return "", err
+	}
+	if p.TradeNO == "" {
+		return "", payParamsError("Alipay H5 pay_params without tradeNO")
+	}
+	return p.TradeNO, nil
+}
+
+func payParamsError(msg string) error {
+	return fmt.Errorf("%w: pay_params: %s", ErrMalformedResponse, msg)
+}
+
+// decodePayParams decodes raw pay_params into dst. pay_params sent as a
+// JSON string that holds the object is accepted too.
+func decodePayParams(raw json.RawMessage, dst any) (wire.Object, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, payParamsError("missing")
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, payParamsError(err.Error())
+		}
+		raw = []byte(s)
+	}
+	obj, err := wire.ParseObject(raw)
+	if err != nil {
+		return nil, payParamsError("not a JSON object")
+	}
+	if err := wire.Decode(obj, dst, time.UTC); err != nil {
+		return nil, payParamsError(err.Error())
+	}
+	return obj, nil
+}
+
