@@ -156,4 +156,3 @@ func decodePayParams(raw json.RawMessage, dst any) (wire.Object, error) {
 	}
 	return obj, nil
 }
-
