@@ -1,0 +1,48 @@
+package qfpay
+
+import (
+	"context"
+	"unicode/utf8"
+)
+
+// MaxNoteLength is the longest note AddNote accepts, in characters.
+const MaxNoteLength = 200
+
+// noteRequest is the form of /trade/v1/add_note.
+type noteRequest struct {
+	// Code is the merchant's app code, sent in the form as well as in the
+	// X-QF-APPCODE header.
+	Code  string `url:"code"`
+	SysSN string `url:"syssn"`
+	Note  string `url:"note"`
+}
+
+// noteResponse is empty on purpose: AddNote reports only success or
+// failure. The documented answer carries data.syssn, which is not even the
+// syssn of the documented request, so nothing is checked against it and a
+// garbled data field does not turn an accepted note into an error.
+type noteResponse struct{}
+
+var epAddNote = endpoint{method: "POST", path: "/trade/v1/add_note"}
+
+// AddNote attaches a remark to a transaction (POST /trade/v1/add_note, API
+// section "Transaction Notes"). The note is shown in the Merchant Management
+// System and on the transaction report. sysSN is the transaction's syssn;
+// note is required and at most MaxNoteLength characters. AddNote is not
+// retried automatically: on a network error, call it again.
+func (c *Client) AddNote(ctx context.Context, sysSN, note string) error {
+	return c.call(ctx, &epAddNote, &noteRequest{Code: c.appCode, SysSN: sysSN, Note: note}, &noteResponse{})
+}
+
+func (r *noteRequest) validate() error {
+	if r.SysSN == "" {
+		return invalid("sysSN (the transaction to annotate) is required")
+	}
+	if r.Note == "" {
+		return invalid("note is required")
+	}
+	if n := utf8.RuneCountInString(r.Note); n > MaxNoteLength {
+		return invalid("note has %d characters, at most %d", n, MaxNoteLength)
+	}
+	return nil
+}

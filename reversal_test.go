@@ -1,0 +1,242 @@
+package qfpay
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// assertSentParams checks that r carried exactly the parameters want, no
+// more, each once.
+func assertSentParams(t *testing.T, r received, want map[string]string) {
+	t.Helper()
+	wantValues := url.Values{}
+	for k, v := range want {
+		wantValues.Set(k, v)
+	}
+	assert.Equal(t, wantValues, r.Params)
+}
+
+// htmlGatewayError is what a proxy in front of the gateway answers on a 5xx.
+const htmlGatewayError = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+// respondHTML answers method path with status and an HTML page.
+func (e *testEnv) respondHTML(method, path string, status int) {
+	e.respond(method, path, status, htmlGatewayError, "Content-Type", "text/html")
+}
+
+type reversalCall func(*Client, context.Context, *ReversalRequest) (*ReversalResponse, error)
+
+var reversalCalls = []struct {
+	name string
+	call reversalCall
+	path string
+}{
+	{"Reverse", (*Client).Reverse, "/trade/v1/reversal"},
+	{"Close", (*Client).Close, "/trade/v1/close"},
+}
+
+func TestReversalSends(t *testing.T) {
+	sampleTime := time.Date(2020, 3, 5, 16, 50, 30, 0, beijing)
+	tests := []struct {
+		name     string
+		opts     []Option
+		req      ReversalRequest
+		want     map[string]string
+		signType SignType
+	}{
+		{
+			name: "spec sample by out_trade_no",
+			req:  ReversalRequest{OutTradeNo: "4MDGEJ7L496LAAU1V1HBY9HMOGWZWLXQ", Amount: 2500, TxTime: sampleTime, MerchantID: "MNxMp11FV35qQN"},
+			want: map[string]string{"txamt": "2500", "out_trade_no": "4MDGEJ7L496LAAU1V1HBY9HMOGWZWLXQ", "txdtm": "2020-03-05 16:50:30", "mchid": "MNxMp11FV35qQN"},
+		},
+		{
+			name: "by syssn with every optional field",
+			req: ReversalRequest{SysSN: "20200305066100020000977812", Amount: 2500, TxTime: sampleTime,
+				MerchantID: "MNxMp11FV35qQN", DeviceID: "qiantai2", TimeZone: "+0100"},
+			want: map[string]string{"txamt": "2500", "syssn": "20200305066100020000977812", "txdtm": "2020-03-05 16:50:30",
+				"mchid": "MNxMp11FV35qQN", "udid": "qiantai2", "txzone": "+0100"},
+		},
+		{
+			name: "client defaults: now, mchid and zone",
+			opts: []Option{WithMerchantID("ZaMVg12345"), WithLocation(time.UTC)},
+			req:  ReversalRequest{SysSN: "20200305066100020000977812", Amount: 10},
+			want: map[string]string{"txamt": "10", "syssn": "20200305066100020000977812", "txdtm": "2019-12-25 06:21:28",
+				"mchid": "ZaMVg12345", "txzone": "+0000"},
+		},
+		{
+			name:     "request mchid wins, SHA256",
+			opts:     []Option{WithMerchantID("ZaMVg12345"), WithSignType(SHA256)},
+			req:      ReversalRequest{OutTradeNo: "A1", Amount: 10, MerchantID: "OTHER"},
+			want:     map[string]string{"txamt": "10", "out_trade_no": "A1", "txdtm": "2019-12-25 14:21:28", "mchid": "OTHER"},
+			signType: SHA256,
+		},
+	}
+	for _, rc := range reversalCalls {
+		for _, tt := range tests {
+			t.Run(rc.name+"/"+tt.name, func(t *testing.T) {
+				e := setup(t, tt.opts...)
+				e.respondFile(http.MethodPost, rc.path, "reversal_ok.json")
+				req := tt.req
+				_, err := rc.call(e.client, t.Context(), &req)
+				require.NoError(t, err)
+				r := e.last()
+				assert.Equal(t, http.MethodPost, r.Method)
+				assert.Equal(t, rc.path, r.Path)
+				assert.Contains(t, r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+				assertSentParams(t, r, tt.want)
+				signType := tt.signType
+				if signType == "" {
+					signType = MD5
+				}
+				assertSigned(t, r, signType)
+				assert.Equal(t, tt.req, req, "request not modified")
+			})
+		}
+	}
+}
+
+func TestReversalDecodes(t *testing.T) {
+	tests := []struct {
+		name string
+		call reversalCall
+		path string
+		file string
+		want ReversalResponse
+	}{
+		{
+			name: "Reverse spec sample",
+			call: (*Client).Reverse, path: "/trade/v1/reversal", file: "reversal_ok.json",
+			want: ReversalResponse{
+				SysSN: "20200305066100020000977814", OrigSysSN: "20200305066100020000977813",
+				Amount: 2500, Currency: CurrencyEUR,
+				TxTime:   time.Date(2020, 3, 5, 16, 50, 30, 0, beijing),
+				SysTime:  time.Date(2020, 3, 5, 16, 54, 38, 0, beijing),
+				DeviceID: "qiantai2", RespCode: "0000", Message: "success",
+			},
+		},
+		{
+			name: "Close spec sample",
+			call: (*Client).Close, path: "/trade/v1/close", file: "close_ok.json",
+			want: ReversalResponse{
+				SysSN: "20200305066100020000977814", OrigSysSN: "20200305066100020000977813",
+				Amount: 2500, Currency: CurrencyEUR,
+				TxTime:   time.Date(2020, 3, 5, 16, 50, 30, 0, beijing),
+				SysTime:  time.Date(2020, 3, 5, 16, 54, 38, 0, beijing),
+				DeviceID: "qiantai2", RespCode: "0000", Message: "success",
+			},
+		},
+		{
+			name: "numbers and the origssn alias",
+			call: (*Client).Reverse, path: "/trade/v1/reversal", file: "reversal_numbers.json",
+			want: ReversalResponse{
+				SysSN: "20200305066100020000977814", OrigSysSN: "20200305066100020000977813",
+				OutTradeNo: "4MDGEJ7L496LAAU1V1HBY9HMOGWZWLXQ",
+				Amount:     2500, Currency: CurrencyEUR,
+				TxTime:    time.Date(2020, 3, 5, 16, 50, 30, 0, beijing),
+				SysTime:   time.Date(2020, 3, 5, 16, 54, 38, 0, beijing),
+				ChannelSN: "2020030522001411461404119764", ChannelSN2: "4200000512202003051234567890",
+				CardNumber: "2088032341453564", DeviceID: "qiantai2", RespCode: "0000", Message: "success",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t)
+			e.respondFile(http.MethodPost, tt.path, tt.file)
+			got, err := tt.call(e.client, t.Context(), &ReversalRequest{SysSN: "20200305066100020000977813", Amount: 2500})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, *got)
+		})
+	}
+}
+
+func TestReversalAnswers(t *testing.T) {
+	tests := []struct {
+		name  string
+		call  reversalCall
+		path  string
+		file  string
+		code  string
+		sysSN string // of the response returned alongside a pending error
+	}{
+		{"Reverse pending 1143", (*Client).Reverse, "/trade/v1/reversal", "reversal_1143.json", "1143", "20200305066100020000977814"},
+		{"Close pending 1145", (*Client).Close, "/trade/v1/close", "close_1145.json", "1145", "20200305066100020000977815"},
+		{"Reverse refused 1101", (*Client).Reverse, "/trade/v1/reversal", "reversal_1101.json", "1101", ""},
+		{"Close refused 1142", (*Client).Close, "/trade/v1/close", "close_1142.json", "1142", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t)
+			e.respondFile(http.MethodPost, tt.path, tt.file)
+			got, err := tt.call(e.client, t.Context(), &ReversalRequest{OutTradeNo: "A1", Amount: 2500})
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tt.code, apiErr.Code)
+			assert.Equal(t, tt.path, apiErr.Path)
+			assert.NotEmpty(t, apiErr.Description())
+			if tt.sysSN != "" {
+				assert.ErrorIs(t, err, ErrPending)
+				require.NotNil(t, got, "pending answers return the response")
+				assert.Equal(t, tt.sysSN, got.SysSN)
+				assert.Equal(t, "20200305066100020000977813", got.OrigSysSN)
+			} else {
+				assert.NotErrorIs(t, err, ErrPending)
+				assert.Nil(t, got)
+			}
+			assert.Len(t, e.requests(), 1)
+		})
+	}
+}
+
+func TestReversalOutcomeUnknown(t *testing.T) {
+	for _, rc := range reversalCalls {
+		t.Run(rc.name, func(t *testing.T) {
+			e := setup(t)
+			e.respondHTML(http.MethodPost, rc.path, http.StatusBadGateway)
+			got, err := rc.call(e.client, t.Context(), &ReversalRequest{OutTradeNo: "A1", Amount: 2500})
+			assert.Nil(t, got)
+			require.ErrorIs(t, err, ErrOutcomeUnknown)
+			var ou *OutcomeUnknownError
+			require.ErrorAs(t, err, &ou)
+			assert.Equal(t, rc.path, ou.Path)
+			assert.Equal(t, "A1", ou.OutTradeNo)
+			assert.Len(t, e.requests(), 1, "a money-moving call is never re-sent")
+		})
+	}
+}
+
+func TestReversalValidation(t *testing.T) {
+	tests := []struct {
+		name string
+		req  *ReversalRequest
+		msg  string
+	}{
+		{"nil", nil, "nil *ReversalRequest"},
+		{"no syssn nor out_trade_no", &ReversalRequest{Amount: 10}, "SysSN or OutTradeNo"},
+		{"zero amount", &ReversalRequest{SysSN: "1", Amount: 0}, "Amount"},
+		{"negative amount", &ReversalRequest{OutTradeNo: "A1", Amount: -5}, "Amount"},
+		{"out_trade_no too long", &ReversalRequest{OutTradeNo: strings.Repeat("x", 129), Amount: 10}, "at most 128"},
+	}
+	for _, rc := range reversalCalls {
+		for _, tt := range tests {
+			t.Run(rc.name+"/"+tt.name, func(t *testing.T) {
+				e := setup(t)
+				e.respondFile(http.MethodPost, rc.path, "reversal_ok.json")
+				got, err := rc.call(e.client, t.Context(), tt.req)
+				assert.Nil(t, got)
+				require.ErrorIs(t, err, ErrInvalidRequest)
+				assert.Contains(t, err.Error(), tt.msg)
+				assert.False(t, errors.Is(err, ErrOutcomeUnknown))
+				assert.Empty(t, e.requests())
+			})
+		}
+	}
+}

@@ -1,0 +1,248 @@
+package qfpay
+
+import (
+	"bytes"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWeChatOAuthURL(t *testing.T) {
+	tests := []struct {
+		name        string
+		opts        []Option
+		redirectURI string
+		mchid       string
+	}{
+		{name: "spec sample", redirectURI: "https://sdk.qfapi.com"},
+		{name: "redirect with a query and UTF-8, escaped on the wire, signed raw", redirectURI: "http://49ae4dbd47a6.ngrok.io/getcode?shop=茶&x=1"},
+		{name: "client mchid is sent and signed", opts: []Option{WithMerchantID("ZaMVg12345")}, redirectURI: "https://shop.example/wx", mchid: "ZaMVg12345"},
+		// A browser redirect cannot carry X-QF-SIGNTYPE: MD5 always.
+		{name: "SHA256 client still signs MD5", opts: []Option{WithSignType(SHA256)}, redirectURI: "https://shop.example/wx"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t, tt.opts...)
+			got, err := e.client.WeChatOAuthURL(tt.redirectURI)
+			require.NoError(t, err)
+			base, rawQuery, ok := strings.Cut(got, "?")
+			require.True(t, ok)
+			assert.Equal(t, testBaseURL+"/tool/v1/get_weixin_oauth_code", base)
+			q, err := url.ParseQuery(rawQuery)
+			require.NoError(t, err)
+
+			want := url.Values{"app_code": {testAppCode}, "redirect_uri": {tt.redirectURI}}
+			signed := "app_code=" + testAppCode
+			if tt.mchid != "" {
+				want.Set("mchid", tt.mchid)
+				signed += "&mchid=" + tt.mchid
+			}
+			signed += "&redirect_uri=" + tt.redirectURI
+			want.Set("sign", referenceHash(signed+testClientKey, MD5))
+			assert.Equal(t, want, q)
+			assert.NotContains(t, got, testClientKey)
+			assert.Empty(t, e.requests(), "only built, not sent")
+		})
+	}
+}
+
+func TestWeChatOAuthURLValidation(t *testing.T) {
+	tests := []struct{ name, redirectURI, msg string }{
+		{"empty", "", "redirectURI is required"},
+		{"relative", "/getcode", "absolute"},
+		{"no scheme, as the spec's checkout sample writes hosts", "www.example.com", "absolute"},
+		{"not http", "ftp://shop.example/x", "absolute"},
+		{"too long", "https://shop.example/" + strings.Repeat("a", 500), "at most 512"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t)
+			got, err := e.client.WeChatOAuthURL(tt.redirectURI)
+			assert.Empty(t, got)
+			require.ErrorIs(t, err, ErrInvalidRequest)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
+func TestWeChatOpenID(t *testing.T) {
+	const code = "011QipnO1yMIla1VJdoO1FUrnO1Qipnv"
+	tests := []struct {
+		name     string
+		opts     []Option
+		want     map[string]string
+		signType SignType
+	}{
+		{name: "spec sample", want: map[string]string{"code": code}, signType: MD5},
+		{name: "client mchid, SHA256", opts: []Option{WithMerchantID("ZaMVg12345"), WithSignType(SHA256)},
+			want: map[string]string{"code": code, "mchid": "ZaMVg12345"}, signType: SHA256},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t, tt.opts...)
+			e.respondFile(http.MethodGet, "/tool/v1/get_weixin_openid", "wechat_openid_ok.json")
+			openID, err := e.client.WeChatOpenID(t.Context(), code)
+			require.NoError(t, err)
+			assert.Equal(t, "oo3Lss8d0hLOuyTuSJMVwLTk68JE", openID)
+			r := e.last()
+			assert.Equal(t, http.MethodGet, r.Method)
+			assert.Equal(t, "/tool/v1/get_weixin_openid", r.Path)
+			assert.Empty(t, r.RawBody)
+			assertSentParams(t, r, tt.want)
+			assertSigned(t, r, tt.signType)
+		})
+	}
+}
+
+func TestWeChatOpenIDAnswers(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		code string
+		is   error
+	}{
+		{name: "success without openid", file: "wechat_openid_missing.json", is: ErrMalformedResponse},
+		{name: "refused 1104", file: "wechat_openid_1104.json", code: "1104"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t)
+			e.respondFile(http.MethodGet, "/tool/v1/get_weixin_openid", tt.file)
+			openID, err := e.client.WeChatOpenID(t.Context(), "011QipnO1yMIla1VJdoO1FUrnO1Qipnv")
+			assert.Empty(t, openID)
+			if tt.code != "" {
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, tt.code, apiErr.Code)
+				assert.Equal(t, "code been used", apiErr.Detail)
+				return
+			}
+			require.ErrorIs(t, err, tt.is)
+			assert.Contains(t, err.Error(), "openid")
+		})
+	}
+	t.Run("retried after a 502", func(t *testing.T) {
+		e := setup(t)
+		body := readTestdata(t, "wechat_openid_ok.json")
+		calls := 0
+		e.respondFunc(http.MethodGet, "/tool/v1/get_weixin_openid", func(*http.Request) (*http.Response, error) {
+			calls++
+			if calls == 1 {
+				return &http.Response{StatusCode: http.StatusBadGateway, Header: http.Header{"Content-Type": {"text/html"}},
+					Body: io.NopCloser(strings.NewReader(htmlGatewayError))}, nil
+			}
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(bytes.NewReader([]byte(body)))}, nil
+		})
+		openID, err := e.client.WeChatOpenID(t.Context(), "011QipnO1yMIla1VJdoO1FUrnO1Qipnv")
+		require.NoError(t, err)
+		assert.Equal(t, "oo3Lss8d0hLOuyTuSJMVwLTk68JE", openID)
+		assert.Len(t, e.requests(), 2)
+	})
+	t.Run("no code", func(t *testing.T) {
+		e := setup(t)
+		e.respondFile(http.MethodGet, "/tool/v1/get_weixin_openid", "wechat_openid_ok.json")
+		openID, err := e.client.WeChatOpenID(t.Context(), "")
+		assert.Empty(t, openID)
+		require.ErrorIs(t, err, ErrInvalidRequest)
+		assert.Empty(t, e.requests())
+	})
+}
+
+// sampleJSAPIParams are the wallet parameters of the documentation's mini
+// program sample, with an app id.
+func sampleJSAPIParams() *WeChatJSAPIParams {
+	return &WeChatJSAPIParams{
+		AppID: "wx7b5d2f1c0d9e8a11", TimeStamp: "1593746074", NonceStr: "69d8a67fe34e44ca9bb2a20dd299cc58",
+		Package: "prepay_id=wx03111434674853b80d25e0911996417600", SignType: "MD5", PaySign: "B0AECE676746F2A310CB06F27641E809",
+	}
+}
+
+func TestWeChatCheckoutURL(t *testing.T) {
+	checkout := WeChatCheckout{MerchantName: "Pet Shop", Amount: 1, Currency: CurrencyTHB, GoodsName: "猫粮 & treats", RedirectURL: "https://shop.example/paid?order=7"}
+	wantQuery := url.Values{
+		"appId": {"wx7b5d2f1c0d9e8a11"}, "timeStamp": {"1593746074"}, "nonceStr": {"69d8a67fe34e44ca9bb2a20dd299cc58"},
+		"package": {"prepay_id=wx03111434674853b80d25e0911996417600"}, "signType": {"MD5"}, "paySign": {"B0AECE676746F2A310CB06F27641E809"},
+		"mchntnm": {"Pet Shop"}, "txamt": {"1"}, "currency": {"THB"}, "goods_name": {"猫粮 & treats"}, "redirect_url": {"https://shop.example/paid?order=7"},
+	}
+	tests := []struct {
+		name, host, wantBase string
+		checkout             WeChatCheckout
+		wantQuery            url.Values
+	}{
+		{"documented host", WeChatCheckoutHost, "https://o2.qfpay.com/q/direct", checkout, wantQuery},
+		{"Thai host with a trailing slash", WeChatCheckoutHostThailand + "/", "https://o2-th.qfapi.com/q/direct", checkout, wantQuery},
+		{"host with a path prefix", "https://pay.example/qf", "https://pay.example/qf/q/direct", checkout, wantQuery},
+		{"no goods name", WeChatCheckoutHost, "https://o2.qfpay.com/q/direct",
+			WeChatCheckout{MerchantName: "Pet Shop", Amount: 1, Currency: CurrencyTHB, RedirectURL: "https://shop.example/paid?order=7"},
+			func() url.Values { q := maps.Clone(wantQuery); q.Del("goods_name"); return q }()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := WeChatCheckoutURL(tt.host, sampleJSAPIParams(), tt.checkout)
+			require.NoError(t, err)
+			base, rawQuery, ok := strings.Cut(got, "?")
+			require.True(t, ok)
+			assert.Equal(t, tt.wantBase, base)
+			q, err := url.ParseQuery(rawQuery)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantQuery, q)
+		})
+	}
+	t.Run("from a payment's pay_params", func(t *testing.T) {
+		resp := &PaymentResponse{PayParams: []byte(`{"appId":"wx7b5d2f1c0d9e8a11","timeStamp":"1593746074","nonceStr":"69d8a67fe34e44ca9bb2a20dd299cc58",` +
+			`"package":"prepay_id=wx03111434674853b80d25e0911996417600","signType":"MD5","paySign":"B0AECE676746F2A310CB06F27641E809"}`)}
+		p, err := resp.WeChatJSAPIParams()
+		require.NoError(t, err)
+		got, err := WeChatCheckoutURL(WeChatCheckoutHost, p, checkout)
+		require.NoError(t, err)
+		u, err := url.Parse(got)
+		require.NoError(t, err)
+		assert.Equal(t, wantQuery, u.Query())
+	})
+}
+
+func TestWeChatCheckoutURLValidation(t *testing.T) {
+	ok := WeChatCheckout{MerchantName: "Pet Shop", Amount: 1, Currency: CurrencyTHB, RedirectURL: "https://shop.example/paid"}
+	with := func(f func(*WeChatCheckout)) WeChatCheckout { o := ok; f(&o); return o }
+	params := func(f func(*WeChatJSAPIParams)) *WeChatJSAPIParams { p := sampleJSAPIParams(); f(p); return p }
+	tests := []struct {
+		name     string
+		host     string
+		params   *WeChatJSAPIParams
+		checkout WeChatCheckout
+		msg      string
+	}{
+		{"no host", "", sampleJSAPIParams(), ok, "host is required"},
+		{"host without scheme", "o2.qfpay.com", sampleJSAPIParams(), ok, "absolute"},
+		{"host with a query", "https://o2.qfpay.com/?a=1", sampleJSAPIParams(), ok, "no query"},
+		{"nil params", WeChatCheckoutHost, nil, ok, "nil *WeChatJSAPIParams"},
+		{"no appId", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.AppID = "" }), ok, "appId is required"},
+		{"no timeStamp", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.TimeStamp = "" }), ok, "timeStamp is required"},
+		{"no nonceStr", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.NonceStr = "" }), ok, "nonceStr is required"},
+		{"no package", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.Package = "" }), ok, "package is required"},
+		{"no signType", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.SignType = "" }), ok, "signType is required"},
+		{"no paySign", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.PaySign = "" }), ok, "paySign is required"},
+		{"no merchant name", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = "" }), "mchntnm is required"},
+		{"merchant name too long", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = strings.Repeat("店", 129) }), "mchntnm has 129 characters"},
+		{"zero amount", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Amount = 0 }), "Amount"},
+		{"no currency", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Currency = "" }), "currency is required"},
+		{"no redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "" }), "redirect_url is required"},
+		{"redirect too long", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = strings.Repeat("a", 513) }), "redirect_url has 513"},
+		{"goods name too long", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = strings.Repeat("g", 65) }), "goods_name has 65"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := WeChatCheckoutURL(tt.host, tt.params, tt.checkout)
+			assert.Empty(t, got)
+			require.ErrorIs(t, err, ErrInvalidRequest)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
