@@ -254,6 +254,15 @@ func TestDeductFundsDecodes(t *testing.T) {
 	}, *got)
 }
 
+func TestDeductFundsSuccessWithoutSysSN(t *testing.T) {
+	e := setup(t)
+	e.respondFile(http.MethodPost, "/trade/v1/authtrade", "authtrade_no_syssn.json")
+	got, err := e.client.DeductFunds(t.Context(), &DeductRequest{SysSN: "20190722000300020081074842", OutTradeNo: "D1", Amount: 10})
+	assert.Nil(t, got)
+	require.ErrorIs(t, err, ErrMalformedResponse)
+	assert.Contains(t, err.Error(), "without syssn")
+}
+
 func TestDeductFundsValidation(t *testing.T) {
 	ok := DeductRequest{SysSN: "20190722000300020081074842", OutTradeNo: "D1", Amount: 1}
 	with := func(f func(*DeductRequest)) *DeductRequest {

@@ -213,6 +213,20 @@ func TestReversalOutcomeUnknown(t *testing.T) {
 	}
 }
 
+func TestReversalSuccessWithoutSysSN(t *testing.T) {
+	// A success that names no reversal is not a usable success.
+	for _, rc := range reversalCalls {
+		t.Run(rc.name, func(t *testing.T) {
+			e := setup(t)
+			e.respondFile(http.MethodPost, rc.path, "reversal_no_syssn.json")
+			got, err := rc.call(e.client, t.Context(), &ReversalRequest{SysSN: "20200305066100020000977813", Amount: 2500})
+			assert.Nil(t, got)
+			require.ErrorIs(t, err, ErrMalformedResponse)
+			assert.Contains(t, err.Error(), "without syssn")
+		})
+	}
+}
+
 func TestReversalValidation(t *testing.T) {
 	tests := []struct {
 		name string

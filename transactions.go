@@ -40,7 +40,6 @@ func (c *Client) Transactions(ctx context.Context, req *QueryRequest) iter.Seq2[
 		if req != nil {
 			base = *req
 		}
-		base.Page = 0
 		if base.PageSize == 0 {
 			base.PageSize = DefaultTransactionsPageSize
 		}

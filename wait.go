@@ -38,13 +38,10 @@ import (
 // (WithTimeout). When the query lists several transactions for the number,
 // the payment is taken, not a refund.
 func (c *Client) WaitForPayment(ctx context.Context, outTradeNo string) (*Transaction, error) {
-	req := &QueryRequest{OutTradeNos: []string{outTradeNo}}
 	if err := validateOutTradeNo(outTradeNo); err != nil {
 		return nil, err
 	}
-	if err := req.validate(); err != nil {
-		return nil, err
-	}
+	req := &QueryRequest{OutTradeNos: []string{outTradeNo}}
 	if c.timeout > 0 {
 		if _, ok := ctx.Deadline(); !ok {
 			var cancel context.CancelFunc

@@ -74,6 +74,7 @@ func TestWaitForPaymentSettles(t *testing.T) {
 		{"pending then paid", []any{txs(pending1143), txs(pending1145), txs(paid)}, 3},
 		{"not listed then paid", []any{txs(), txs(), txs(paid)}, 3},
 		{"refund listed first: the payment is taken", []any{txs(refundOf(), pending1143), txs(refundOf(), paid)}, 2},
+		{"another number listed: not ours", []any{txs(sampleTx("20191227000200020061750000", "OTHER", "0000")), txs(paid)}, 2},
 		{"query itself pending", []any{func() *http.Response { return jsonResponse(`{"respcd": "1145", "resperr": "processing"}`) }, txs(paid)}, 2},
 		// Query makes three attempts per poll on 5xx and 429.
 		{"5xx and 429 waited out", []any{unavailable, unavailable, unavailable, tooMany, tooMany, tooMany, txs(paid)}, 7},
