@@ -104,6 +104,14 @@ func TestReversalSends(t *testing.T) {
 }
 
 func TestReversalDecodes(t *testing.T) {
+	// The section's one sample answer, for either endpoint.
+	specSample := ReversalResponse{
+		SysSN: "20200305066100020000977814", OrigSysSN: "20200305066100020000977813",
+		Amount: 2500, Currency: CurrencyEUR,
+		TxTime:   time.Date(2020, 3, 5, 16, 50, 30, 0, beijing),
+		SysTime:  time.Date(2020, 3, 5, 16, 54, 38, 0, beijing),
+		DeviceID: "qiantai2", RespCode: "0000", Message: "success",
+	}
 	tests := []struct {
 		name string
 		call reversalCall
@@ -114,24 +122,12 @@ func TestReversalDecodes(t *testing.T) {
 		{
 			name: "Reverse spec sample",
 			call: (*Client).Reverse, path: "/trade/v1/reversal", file: "reversal_ok.json",
-			want: ReversalResponse{
-				SysSN: "20200305066100020000977814", OrigSysSN: "20200305066100020000977813",
-				Amount: 2500, Currency: CurrencyEUR,
-				TxTime:   time.Date(2020, 3, 5, 16, 50, 30, 0, beijing),
-				SysTime:  time.Date(2020, 3, 5, 16, 54, 38, 0, beijing),
-				DeviceID: "qiantai2", RespCode: "0000", Message: "success",
-			},
+			want: specSample,
 		},
 		{
 			name: "Close spec sample",
 			call: (*Client).Close, path: "/trade/v1/close", file: "close_ok.json",
-			want: ReversalResponse{
-				SysSN: "20200305066100020000977814", OrigSysSN: "20200305066100020000977813",
-				Amount: 2500, Currency: CurrencyEUR,
-				TxTime:   time.Date(2020, 3, 5, 16, 50, 30, 0, beijing),
-				SysTime:  time.Date(2020, 3, 5, 16, 54, 38, 0, beijing),
-				DeviceID: "qiantai2", RespCode: "0000", Message: "success",
-			},
+			want: specSample,
 		},
 		{
 			name: "numbers and the origssn alias",
