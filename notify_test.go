@@ -588,3 +588,32 @@ func benchNotification(b *testing.B) ([]byte, string) {
 	}
 	return body, notifySig(string(body), testClientKey)
 }
+
+// countingReader counts the bytes read from it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestNotificationHandlerDeclaredTooLarge: a Content-Length over the limit
+// is refused before reading anything.
+func TestNotificationHandlerDeclaredTooLarge(t *testing.T) {
+	body := readTestdata(t, "notify_payment.json")
+	called := false
+	h := NewNotificationHandler(testClientKey, func(context.Context, *Notification) error { called = true; return nil }, WithMaxNotificationBytes(100))
+	req := signedRequest(http.MethodPost, body, notifySig(body, testClientKey))
+	cr := &countingReader{r: strings.NewReader(body)}
+	req.Body = io.NopCloser(cr)
+	req.ContentLength = int64(len(body))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	assert.Zero(t, cr.n, "nothing read")
+	assert.False(t, called)
+}
