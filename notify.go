@@ -1,0 +1,339 @@
+package qfpay
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/qfpay-go/qfpay/internal/wire"
+)
+
+// NotifyType is the notify_type of an asynchronous notification: what
+// happened to the transaction.
+type NotifyType string
+
+// The notification types the gateway sends. The API may add others; an
+// unknown type is kept as it is.
+const (
+	NotifyPayment  NotifyType = "payment"  // a payment succeeded
+	NotifyRefund   NotifyType = "refund"   // a refund succeeded
+	NotifyUnfreeze NotifyType = "unfreeze" // pre-authorised funds were unfrozen
+	NotifyCancel   NotifyType = "cancel"   // a transaction was cancelled
+)
+
+// DefaultMaxNotificationBytes bounds the body NotificationHandler reads. The
+// gateway's notifications are well under a kilobyte.
+const DefaultMaxNotificationBytes = 1 << 20
+
+// notifySignHeader carries the notification's signature.
+const notifySignHeader = "X-QF-SIGN"
+
+// Notification is an asynchronous notification of the API section
+// "Asynchronous Notifications": QF Pay posts one to the merchant's
+// notification URL after a payment or refund succeeded. The gateway sends
+// numbers and strings interchangeably; both decode into the same field, and
+// times are read in UTC+8. A Notification marshals to and from JSON with
+// encoding/json, so it can be queued as it is.
+type Notification struct {
+	// Type is notify_type: payment, refund, or another NotifyType.
+	Type NotifyType `json:"notify_type"`
+	// Status is status: "1" for a successful payment.
+	Status string `json:"status"`
+	// PayType is pay_type, the payment method.
+	PayType PayType `json:"pay_type"`
+	// Amount is txamt, the transaction amount in minor units.
+	Amount int64 `json:"txamt"`
+	// Currency is txcurrcd.
+	Currency Currency `json:"txcurrcd"`
+	// OutTradeNo is out_trade_no, the merchant's number of the payment or
+	// refund.
+	OutTradeNo string `json:"out_trade_no"`
+	// SysSN is syssn, QF Pay's number of the transaction. Use it to
+	// recognise a notification delivered more than once.
+	SysSN string `json:"syssn"`
+	// OrigSysSN is, for a refund, the refunded payment's syssn (orig_syssn
+	// or origssn).
+	OrigSysSN string `json:"orig_syssn" wire:"origssn"`
+	// Cancel is cancel: whether and how the transaction was reversed,
+	// closed or refunded.
+	Cancel CancelStatus `json:"cancel"`
+	// RespCode is respcd, "0000" in a notification.
+	RespCode string `json:"respcd"`
+	// SysTime is sysdtm, when the gateway created the transaction (the
+	// settlement cut-off time).
+	SysTime time.Time `json:"sysdtm"`
+	// PayTime is paydtm, when the customer paid.
+	PayTime time.Time `json:"paydtm"`
+	// TxTime is txdtm, the order time the merchant sent with the request.
+	TxTime time.Time `json:"txdtm"`
+	// MerchantID is mchid, sent to agents only.
+	MerchantID string `json:"mchid"`
+	// GoodsName is goods_name.
+	GoodsName string `json:"goods_name"`
+	// GoodsInfo is goods_info, the product description.
+	GoodsInfo string `json:"goods_info"`
+	// ExchangeRate is exchange_rate, the applied conversion rate, as sent.
+	ExchangeRate string `json:"exchange_rate"`
+	// ChannelSN is chnlsn, the payment channel's transaction number.
+	ChannelSN string `json:"chnlsn"`
+	// ChannelSN2 is chnlsn2, an additional transaction number.
+	ChannelSN2 string `json:"chnlsn2"`
+	// CashFee is cash_fee, what the customer actually paid (amount less
+	// discounts) in minor units of CashFeeType.
+	CashFee int64 `json:"cash_fee"`
+	// CashFeeType is cash_fee_type, the currency the customer paid in.
+	CashFeeType Currency `json:"cash_fee_type"`
+	// CardNumber is cardcd.
+	CardNumber string `json:"cardcd"`
+	// Raw is the notification body, for fields this struct does not have
+	// yet. It is a copy of the body as received, except that bare numbers
+	// with leading zeros (such as "respcd": 0000) are quoted so that Raw is
+	// always valid JSON.
+	Raw json.RawMessage
+}
+
+// VerifyNotification checks the X-QF-SIGN signature of a notification body
+// (API section "Asynchronous Notifications", "Signature Verification"): the
+// MD5 of the raw body bytes followed by the client key, in hex. The
+// signature may be upper or lower case. body must be exactly the bytes
+// received: never decode and re-encode it first. A mismatch, or an empty
+// signature or key, returns an error matching ErrInvalidSignature; answer it
+// with a non-200 status so that nothing is acted on.
+func VerifyNotification(body []byte, signature, clientKey string) error {
+	if clientKey == "" {
+		return fmt.Errorf("%w: the client key is empty", ErrInvalidSignature)
+	}
+	signature = strings.TrimSpace(signature)
+	if signature == "" {
+		return fmt.Errorf("%w: no signature (the %s header is missing or empty)", ErrInvalidSignature, notifySignHeader)
+	}
+	want := notifyDigest(body, clientKey)
+	if len(signature) != len(want) {
+		return fmt.Errorf("%w: the signature has %d characters, an MD5 signature has %d", ErrInvalidSignature, len(signature), len(want))
+	}
+	// Upper-case the received signature into a stack buffer (it is not
+	// secret; branching on it leaks nothing) and compare in constant time,
+	// with no allocation on this path.
+	var got [2 * md5.Size]byte
+	for i := range got {
+		c := signature[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		got[i] = c
+	}
+	if subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
+		return fmt.Errorf("%w: the signature does not match the body and the client key", ErrInvalidSignature)
+	}
+	return nil
+}
+
+// SignNotification returns the signature QF Pay puts in the X-QF-SIGN
+// header of a notification with this body: the MD5 of the body bytes
+// followed by the client key, as upper-case hex. Use it to test a
+// notification endpoint.
+func SignNotification(body []byte, clientKey string) string {
+	sum := notifyDigest(body, clientKey)
+	return string(sum[:])
+}
+
+// notifyDigest is the upper-case hex MD5 of body followed by clientKey,
+// hashed in place: the body is not copied.
+func notifyDigest(body []byte, clientKey string) [2 * md5.Size]byte {
+	h := md5.New()
+	h.Write(body)
+	var small [64]byte
+	if len(clientKey) <= len(small) {
+		h.Write(small[:copy(small[:], clientKey)])
+	} else {
+		h.Write([]byte(clientKey))
+	}
+	var sum [md5.Size]byte
+	h.Sum(sum[:0])
+	var out [2 * md5.Size]byte
+	for i, c := range sum {
+		out[2*i] = hexDigits[c>>4]
+		out[2*i+1] = hexDigits[c&0x0f]
+	}
+	return out
+}
+
+// ParseNotification verifies a notification body against its X-QF-SIGN
+// signature and the client key (see VerifyNotification), then decodes it.
+// Nothing is decoded before the signature matched. A bad signature returns
+// an error matching ErrInvalidSignature; a verified body that is not a JSON
+// object, lacks notify_type or syssn, or has a field that cannot be read,
+// returns an error matching ErrMalformedResponse.
+func ParseNotification(body []byte, signature, clientKey string) (*Notification, error) {
+	if err := VerifyNotification(body, signature, clientKey); err != nil {
+		return nil, err
+	}
+	obj, err := wire.ParseObject(body)
+	if err != nil {
+		return nil, notifyMalformed(fmt.Errorf("not a JSON object: %q", bodySnippet(body)))
+	}
+	n := &Notification{}
+	if err := wire.Decode(obj, n, beijing); err != nil {
+		return nil, notifyMalformed(err)
+	}
+	switch {
+	case n.Type == "":
+		return nil, notifyMalformed(errors.New("no notify_type"))
+	case n.SysSN == "":
+		return nil, notifyMalformed(errors.New("no syssn"))
+	}
+	n.Raw = bytes.Clone(body)
+	if !json.Valid(n.Raw) {
+		if fixed, changed := wire.QuoteLeadingZeroNumbers(n.Raw); changed && json.Valid(fixed) {
+			n.Raw = fixed
+		}
+	}
+	return n, nil
+}
+
+func notifyMalformed(err error) error {
+	return fmt.Errorf("%w: notification: %w", ErrMalformedResponse, err)
+}
+
+// HandlerOption configures NewNotificationHandler.
+type HandlerOption func(*notifyHandler)
+
+// WithHandlerLogger logs one line per notification received: its type,
+// syssn, out_trade_no and the status answered, at debug level when it was
+// accepted and at warn (rejected) or error (fn failed) level otherwise. It
+// never logs the client key or the signature.
+func WithHandlerLogger(l *slog.Logger) HandlerOption {
+	return func(h *notifyHandler) { h.logger = l }
+}
+
+// WithMaxNotificationBytes replaces DefaultMaxNotificationBytes as the
+// largest body the handler reads; a larger one is answered 413. n <= 0
+// keeps the default.
+func WithMaxNotificationBytes(n int64) HandlerOption {
+	return func(h *notifyHandler) {
+		if n > 0 {
+			h.maxBytes = n
+		}
+	}
+}
+
+// NotificationHandler returns the http.Handler of a notification endpoint
+// (API section "Asynchronous Notifications"). For each POST it reads the
+// body (at most DefaultMaxNotificationBytes, else 413), verifies the
+// X-QF-SIGN header against the raw body and clientKey (401 when it does not
+// match), decodes the notification (400 when it cannot) and calls fn with
+// the request's context. Only when fn returns nil does it answer 200 with
+// the body SUCCESS, which stops the gateway's deliveries; when fn returns an
+// error it answers 500 and the gateway delivers the notification again
+// after 2m, 10m, 10m, 60m, 2h, 6h and 15h, so nothing is lost. Methods
+// other than POST get 405.
+//
+// The same notification can arrive more than once (a retry after a lost
+// answer, or a slow fn): fn must be idempotent on SysSN, for instance by
+// recording the notification under its SysSN and ignoring a second one.
+// fn should record the notification and return quickly, leaving slow work
+// to run afterwards; confirm the outcome with Client.Query if in doubt.
+func NotificationHandler(clientKey string, fn func(context.Context, *Notification) error) http.Handler {
+	return NewNotificationHandler(clientKey, fn)
+}
+
+// NewNotificationHandler is NotificationHandler with options: a logger
+// (WithHandlerLogger) and a body limit (WithMaxNotificationBytes). It panics
+// when fn is nil. With an empty clientKey every notification is refused
+// (401), as none can be verified.
+func NewNotificationHandler(clientKey string, fn func(context.Context, *Notification) error, opts ...HandlerOption) http.Handler {
+	if fn == nil {
+		panic("qfpay: NotificationHandler needs a non-nil fn")
+	}
+	h := &notifyHandler{clientKey: clientKey, fn: fn, maxBytes: DefaultMaxNotificationBytes}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+type notifyHandler struct {
+	clientKey string
+	fn        func(context.Context, *Notification) error
+	maxBytes  int64
+	logger    *slog.Logger
+}
+
+func (h *notifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.fail(ctx, w, http.StatusMethodNotAllowed, nil, fmt.Errorf("method %s, want POST", r.Method))
+		return
+	}
+	if r.ContentLength > h.maxBytes {
+		h.fail(ctx, w, http.StatusRequestEntityTooLarge, nil, fmt.Errorf("body of %d bytes, the limit is %d", r.ContentLength, h.maxBytes))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			h.fail(ctx, w, http.StatusRequestEntityTooLarge, nil, fmt.Errorf("body larger than %d bytes", h.maxBytes))
+			return
+		}
+		h.fail(ctx, w, http.StatusBadRequest, nil, fmt.Errorf("reading the body: %w", err))
+		return
+	}
+	n, err := ParseNotification(body, r.Header.Get(notifySignHeader), h.clientKey)
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, ErrInvalidSignature) {
+			status = http.StatusUnauthorized
+		}
+		h.fail(ctx, w, status, nil, err)
+		return
+	}
+	if err := h.fn(ctx, n); err != nil {
+		h.fail(ctx, w, http.StatusInternalServerError, n, fmt.Errorf("the notification handler failed: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Length", "7")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "SUCCESS")
+	h.log(ctx, http.StatusOK, n, nil)
+}
+
+// fail answers status with its standard text (never the error, which stays
+// in the log) so that the gateway delivers the notification again.
+func (h *notifyHandler) fail(ctx context.Context, w http.ResponseWriter, status int, n *Notification, err error) {
+	http.Error(w, http.StatusText(status), status)
+	h.log(ctx, status, n, err)
+}
+
+func (h *notifyHandler) log(ctx context.Context, status int, n *Notification, err error) {
+	if h.logger == nil {
+		return
+	}
+	level := slog.LevelDebug
+	attrs := make([]slog.Attr, 0, 5)
+	attrs = append(attrs, slog.Int("status", status))
+	if n != nil {
+		attrs = append(attrs,
+			slog.String("notify_type", string(n.Type)),
+			slog.String("syssn", n.SysSN),
+			slog.String("out_trade_no", n.OutTradeNo))
+	}
+	if err != nil {
+		level = slog.LevelWarn
+		if status >= http.StatusInternalServerError {
+			level = slog.LevelError
+		}
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	h.logger.LogAttrs(ctx, level, "qfpay notification", attrs...)
+}
