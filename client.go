@@ -332,6 +332,10 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	sign := Sign(params, c.clientKey, c.signType)
 	encoded := params.Encode()
 
+	// A context that is already done sends nothing, whatever the transport.
+	if err := ctx.Err(); err != nil {
+		return c.finalError(ep, params, &transportError{err: err})
+	}
 	if c.timeout > 0 {
 		if _, ok := ctx.Deadline(); !ok {
 			var cancel context.CancelFunc
