@@ -313,6 +313,20 @@ func TestRateLimited(t *testing.T) {
 	}
 }
 
+func TestRateLimitedWithJSONBody(t *testing.T) {
+	e := setup(t)
+	e.respond(http.MethodPost, "/trade/v1/payment", http.StatusTooManyRequests,
+		`{"respcd": "", "resperr": "too many requests", "respmsg": "100 per second"}`, "Retry-After", "3")
+	_, err := e.client.Payment(context.Background(), docPaymentRequest())
+	assert.ErrorIs(t, err, ErrRateLimited)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "too many requests", apiErr.Message)
+	assert.Equal(t, "100 per second", apiErr.Detail)
+	assert.Equal(t, 3*time.Second, apiErr.RetryAfter)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+}
+
 func TestQueryRetriedAfterRateLimit(t *testing.T) {
 	e := setup(t)
 	n := 0
@@ -389,11 +403,14 @@ func TestContextErrors(t *testing.T) {
 	}
 }
 
-// TestPaymentTimeoutAfterSend uses a real HTTP server: once the request has
-// been written, a timeout leaves the payment's outcome unknown.
-func TestPaymentTimeoutAfterSend(t *testing.T) {
+// TestPaymentFailsAfterSend uses a real HTTP server, whose transport
+// reports when the request was written: once it was, a timeout or a
+// cancellation leaves the payment's outcome unknown.
+func TestPaymentFailsAfterSend(t *testing.T) {
+	arrived := make(chan struct{}, 1)
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
 		select {
 		case <-r.Context().Done():
 		case <-release:
@@ -403,15 +420,29 @@ func TestPaymentTimeoutAfterSend(t *testing.T) {
 	defer close(release)
 	c, err := NewClient(testAppCode, testClientKey, WithBaseURL(srv.URL))
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	got, err := c.Payment(ctx, docPaymentRequest())
-	assert.Nil(t, got)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	var ou *OutcomeUnknownError
-	require.ErrorAs(t, err, &ou)
-	assert.Equal(t, "01234567890123", ou.OutTradeNo)
-	assertNoKey(t, err.Error())
+
+	t.Run("deadline", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		got, err := c.Payment(ctx, docPaymentRequest())
+		<-arrived
+		assert.Nil(t, got)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assertOutcome(t, coreCalls()[0], err)
+		assertNoKey(t, err.Error())
+	})
+	t.Run("cancelled once the gateway has it", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			<-arrived
+			cancel()
+		}()
+		got, err := c.Payment(ctx, docPaymentRequest())
+		assert.Nil(t, got)
+		assert.ErrorIs(t, err, context.Canceled)
+		assertOutcome(t, coreCalls()[0], err)
+	})
 }
 
 // TestPaymentNotSent: a payment that never reached a server is a plain

@@ -426,54 +426,55 @@ func TestPaymentRefused(t *testing.T) {
 }
 
 func TestPaymentValidation(t *testing.T) {
-	valid := func() *PaymentRequest { return docPaymentRequest() }
+	with := func(change func(r *PaymentRequest)) *PaymentRequest {
+		r := docPaymentRequest()
+		change(r)
+		return r
+	}
 	tests := []struct {
 		name  string
 		req   *PaymentRequest
 		field string // "" when the request is valid
 	}{
 		{"nil request", nil, "PaymentRequest"},
-		{"no PayType", func() *PaymentRequest { r := valid(); r.PayType = ""; return r }(), "PayType"},
-		{"no Currency", func() *PaymentRequest { r := valid(); r.Currency = ""; return r }(), "Currency"},
-		{"no OutTradeNo", func() *PaymentRequest { r := valid(); r.OutTradeNo = ""; return r }(), "OutTradeNo"},
-		{"Amount 0", func() *PaymentRequest { r := valid(); r.Amount = 0; return r }(), "Amount"},
-		{"Amount negative", func() *PaymentRequest { r := valid(); r.Amount = -10; return r }(), "Amount"},
-		{"OutTradeNo of 129 characters", func() *PaymentRequest { r := valid(); r.OutTradeNo = strings.Repeat("A", 129); return r }(), "OutTradeNo"},
-		{"OutTradeNo of 128 characters", func() *PaymentRequest { r := valid(); r.OutTradeNo = strings.Repeat("A", 128); return r }(), ""},
-		{"OutTradeNo of 128 multi-byte characters", func() *PaymentRequest { r := valid(); r.OutTradeNo = strings.Repeat("号", 128); return r }(), ""},
-		{"ExpireMinutes 4", func() *PaymentRequest { r := valid(); r.ExpireMinutes = 4; return r }(), "ExpireMinutes"},
-		{"ExpireMinutes 5", func() *PaymentRequest { r := valid(); r.ExpireMinutes = 5; return r }(), ""},
-		{"ExpireMinutes 120", func() *PaymentRequest { r := valid(); r.ExpireMinutes = 120; return r }(), ""},
-		{"ExpireMinutes 121", func() *PaymentRequest { r := valid(); r.ExpireMinutes = 121; return r }(), "ExpireMinutes"},
-		{"ExpireMinutes negative", func() *PaymentRequest { r := valid(); r.ExpireMinutes = -1; return r }(), "ExpireMinutes"},
-		{"CPM without AuthCode", func() *PaymentRequest { r := valid(); r.PayType = PayTypeAlipayCPM; return r }(), "AuthCode"},
-		{"unified CPM without AuthCode", func() *PaymentRequest { r := valid(); r.PayType = PayTypeUnifiedCPM; return r }(), "AuthCode"},
-		{"pre-auth CPM without AuthCode", func() *PaymentRequest { r := valid(); r.PayType = PayTypeAlipayPreAuthCPM; return r }(), "AuthCode"},
-		{"CPM with AuthCode", func() *PaymentRequest { r := valid(); r.PayType = PayTypeAlipayCPM; r.AuthCode = "280438849930815813"; return r }(), ""},
-		{"H5 without OpenID", func() *PaymentRequest { r := valid(); r.PayType = PayTypeAlipayServiceWindowH5; return r }(), "OpenID"},
-		{"H5 with SubOpenID only", func() *PaymentRequest {
-			r := valid()
+		{"no PayType", with(func(r *PaymentRequest) { r.PayType = "" }), "PayType"},
+		{"no Currency", with(func(r *PaymentRequest) { r.Currency = "" }), "Currency"},
+		{"no OutTradeNo", with(func(r *PaymentRequest) { r.OutTradeNo = "" }), "OutTradeNo"},
+		{"Amount 0", with(func(r *PaymentRequest) { r.Amount = 0 }), "Amount"},
+		{"Amount negative", with(func(r *PaymentRequest) { r.Amount = -10 }), "Amount"},
+		{"OutTradeNo of 129 characters", with(func(r *PaymentRequest) { r.OutTradeNo = strings.Repeat("A", 129) }), "OutTradeNo"},
+		{"OutTradeNo of 128 characters", with(func(r *PaymentRequest) { r.OutTradeNo = strings.Repeat("A", 128) }), ""},
+		{"OutTradeNo of 128 multi-byte characters", with(func(r *PaymentRequest) { r.OutTradeNo = strings.Repeat("号", 128) }), ""},
+		{"ExpireMinutes 4", with(func(r *PaymentRequest) { r.ExpireMinutes = 4 }), "ExpireMinutes"},
+		{"ExpireMinutes 5", with(func(r *PaymentRequest) { r.ExpireMinutes = 5 }), ""},
+		{"ExpireMinutes 120", with(func(r *PaymentRequest) { r.ExpireMinutes = 120 }), ""},
+		{"ExpireMinutes 121", with(func(r *PaymentRequest) { r.ExpireMinutes = 121 }), "ExpireMinutes"},
+		{"ExpireMinutes negative", with(func(r *PaymentRequest) { r.ExpireMinutes = -1 }), "ExpireMinutes"},
+		{"CPM without AuthCode", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayCPM }), "AuthCode"},
+		{"unified CPM without AuthCode", with(func(r *PaymentRequest) { r.PayType = PayTypeUnifiedCPM }), "AuthCode"},
+		{"pre-auth CPM without AuthCode", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayPreAuthCPM }), "AuthCode"},
+		{"CPM with AuthCode", with(func(r *PaymentRequest) {
+			r.PayType = PayTypeAlipayCPM
+			r.AuthCode = "280438849930815813"
+		}), ""},
+		{"H5 without OpenID", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayServiceWindowH5 }), "OpenID"},
+		{"H5 with SubOpenID only", with(func(r *PaymentRequest) {
 			r.PayType, r.SubOpenID = PayTypeAlipayServiceWindowH5, "oo3Lss8d0hLOuyTuSJMVwLTk68JE"
-			return r
-		}(), "OpenID"},
-		{"JSAPI without SubOpenID", func() *PaymentRequest { r := valid(); r.PayType = PayTypeWeChatJSAPI; return r }(), "SubOpenID"},
-		{"JSAPI with OpenID only", func() *PaymentRequest {
-			r := valid()
+		}), "OpenID"},
+		{"JSAPI without SubOpenID", with(func(r *PaymentRequest) { r.PayType = PayTypeWeChatJSAPI }), "SubOpenID"},
+		{"JSAPI with OpenID only", with(func(r *PaymentRequest) {
 			r.PayType, r.OpenID = PayTypeWeChatJSAPI, "2088802811715388"
-			return r
-		}(), "SubOpenID"},
-		{"mini program without SubOpenID", func() *PaymentRequest { r := valid(); r.PayType = PayTypeWeChatMiniProgram; return r }(), "SubOpenID"},
-		{"WeChat in-app without GoodsName", func() *PaymentRequest { r := valid(); r.PayType = PayTypeWeChatInApp; return r }(), "GoodsName"},
-		{"Alipay in-app without GoodsName", func() *PaymentRequest { r := valid(); r.PayType = PayTypeAlipayInApp; return r }(), "GoodsName"},
-		{"pre-auth in-app without GoodsName", func() *PaymentRequest { r := valid(); r.PayType = PayTypeAlipayPreAuthInApp; return r }(), "GoodsName"},
-		{"in-app with GoodsName", func() *PaymentRequest { r := valid(); r.PayType, r.GoodsName = PayTypeWeChatInApp, "qfpay"; return r }(), ""},
-		{"GoodsName of 65 characters", func() *PaymentRequest { r := valid(); r.GoodsName = strings.Repeat("g", 65); return r }(), "GoodsName"},
-		{"GoodsName of 64 characters", func() *PaymentRequest { r := valid(); r.GoodsName = strings.Repeat("货", 64); return r }(), ""},
-		{"ReturnURL of 513 characters", func() *PaymentRequest {
-			r := valid()
+		}), "SubOpenID"},
+		{"mini program without SubOpenID", with(func(r *PaymentRequest) { r.PayType = PayTypeWeChatMiniProgram }), "SubOpenID"},
+		{"WeChat in-app without GoodsName", with(func(r *PaymentRequest) { r.PayType = PayTypeWeChatInApp }), "GoodsName"},
+		{"Alipay in-app without GoodsName", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayInApp }), "GoodsName"},
+		{"pre-auth in-app without GoodsName", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayPreAuthInApp }), "GoodsName"},
+		{"in-app with GoodsName", with(func(r *PaymentRequest) { r.PayType, r.GoodsName = PayTypeWeChatInApp, "qfpay" }), ""},
+		{"GoodsName of 65 characters", with(func(r *PaymentRequest) { r.GoodsName = strings.Repeat("g", 65) }), "GoodsName"},
+		{"GoodsName of 64 characters", with(func(r *PaymentRequest) { r.GoodsName = strings.Repeat("货", 64) }), ""},
+		{"ReturnURL of 513 characters", with(func(r *PaymentRequest) {
 			r.PayType, r.ReturnURL = PayTypeAlipayOnlineWAP, "https://m.example/"+strings.Repeat("r", 495)
-			return r
-		}(), "ReturnURL"},
+		}), "ReturnURL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

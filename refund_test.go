@@ -175,19 +175,23 @@ func TestRefundPending(t *testing.T) {
 }
 
 func TestRefundValidation(t *testing.T) {
-	valid := docRefundRequest
+	with := func(change func(r *RefundRequest)) *RefundRequest {
+		r := docRefundRequest()
+		change(r)
+		return r
+	}
 	tests := []struct {
 		name  string
 		req   *RefundRequest
 		field string
 	}{
 		{"nil request", nil, "RefundRequest"},
-		{"no SysSN", func() *RefundRequest { r := valid(); r.SysSN = ""; return r }(), "SysSN"},
-		{"no OutTradeNo", func() *RefundRequest { r := valid(); r.OutTradeNo = ""; return r }(), "OutTradeNo"},
-		{"OutTradeNo of 129 characters", func() *RefundRequest { r := valid(); r.OutTradeNo = strings.Repeat("R", 129); return r }(), "OutTradeNo"},
-		{"no Amount", func() *RefundRequest { r := valid(); r.Amount = 0; return r }(), "Amount"},
-		{"negative Amount", func() *RefundRequest { r := valid(); r.Amount = -10; return r }(), "Amount"},
-		{"OutTradeNo of 128 characters", func() *RefundRequest { r := valid(); r.OutTradeNo = strings.Repeat("R", 128); return r }(), ""},
+		{"no SysSN", with(func(r *RefundRequest) { r.SysSN = "" }), "SysSN"},
+		{"no OutTradeNo", with(func(r *RefundRequest) { r.OutTradeNo = "" }), "OutTradeNo"},
+		{"OutTradeNo of 129 characters", with(func(r *RefundRequest) { r.OutTradeNo = strings.Repeat("R", 129) }), "OutTradeNo"},
+		{"no Amount", with(func(r *RefundRequest) { r.Amount = 0 }), "Amount"},
+		{"negative Amount", with(func(r *RefundRequest) { r.Amount = -10 }), "Amount"},
+		{"OutTradeNo of 128 characters", with(func(r *RefundRequest) { r.OutTradeNo = strings.Repeat("R", 128) }), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,4 +210,19 @@ func TestRefundValidation(t *testing.T) {
 			assert.Empty(t, e.requests(), "nothing is sent for an invalid request")
 		})
 	}
+}
+
+// TestRefundWithoutSysSN: a 0000 refund without syssn cannot be used and
+// may have moved money.
+func TestRefundWithoutSysSN(t *testing.T) {
+	e := setup(t)
+	e.respond(http.MethodPost, "/trade/v1/refund", http.StatusOK, `{"respcd": "0000", "resperr": "success", "orig_syssn": "20191227000200020061752831", "txamt": "10"}`)
+	got, err := e.client.Refund(context.Background(), docRefundRequest())
+	assert.Nil(t, got)
+	assert.ErrorIs(t, err, ErrMalformedResponse)
+	var ou *OutcomeUnknownError
+	require.ErrorAs(t, err, &ou)
+	assert.Equal(t, "RGNOEIVU9JZLNP9GGYXWXCW7OEMI720F", ou.OutTradeNo, "the refund's own number, to query it by")
+	assert.Equal(t, "20191227000200020061752831", ou.SysSN)
+	assert.Contains(t, err.Error(), "syssn")
 }
