@@ -19,22 +19,40 @@ func docPaymentRequest() *PaymentRequest {
 	return &PaymentRequest{PayType: PayTypeAlipayMPM, Amount: 10, Currency: CurrencyEUR, OutTradeNo: "01234567890123"}
 }
 
-// assertFormPost checks what every call of the request path sends besides
-// its parameters: a form POST to path with the API's headers.
-func assertFormPost(t *testing.T, r received, path string) {
+// assertSentForm checks one call as the gateway received it: a form POST to
+// path with the API's headers, exactly body, and a signature that matches
+// both the parameters received and exactly the string signed (sorted raw
+// pairs, before the key).
+func assertSentForm(t *testing.T, r received, path, body, signed string, st SignType) {
 	t.Helper()
 	assert.Equal(t, http.MethodPost, r.Method)
 	assert.Equal(t, path, r.Path)
 	assert.Empty(t, r.RawQuery, "parameters go in the body, not the URL")
 	assert.Equal(t, "application/x-www-form-urlencoded; charset=UTF-8", r.Header.Get("Content-Type"))
 	assert.Equal(t, "application/json", r.Header.Get("Accept"))
+	assert.Equal(t, body, r.RawBody)
+	assertSigned(t, r, st)
+	assert.Equal(t, referenceHash(signed+testClientKey, st), r.Header.Get("X-QF-SIGN"), "signed %q", signed)
 }
 
-// assertSignedString checks that X-QF-SIGN is the hash of exactly signed
-// (the sorted raw pairs) and the client key.
-func assertSignedString(t *testing.T, r received, signed string, st SignType) {
+// assertValidation checks the outcome of a validation case: with field ""
+// the call was sent once and answered; otherwise it was refused before
+// anything was sent, with an ErrInvalidRequest that names field.
+func assertValidation(t *testing.T, e *testEnv, answered bool, err error, field string) {
 	t.Helper()
-	assert.Equal(t, referenceHash(signed+testClientKey, st), r.Header.Get("X-QF-SIGN"), "signed %q", signed)
+	if field == "" {
+		require.NoError(t, err)
+		assert.True(t, answered)
+		assert.Len(t, e.requests(), 1)
+		return
+	}
+	assert.False(t, answered)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrInvalidRequest)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "nothing was sent")
+	assert.Contains(t, err.Error(), field)
+	assert.True(t, strings.HasPrefix(err.Error(), "qfpay: "), err.Error())
+	assert.Empty(t, e.requests(), "nothing is sent for an invalid request")
 }
 
 func TestPaymentRequestBody(t *testing.T) {
@@ -141,11 +159,7 @@ func TestPaymentRequestBody(t *testing.T) {
 				req := tt.req
 				_, err := e.client.Payment(context.Background(), &req)
 				require.NoError(t, err)
-				r := e.last()
-				assertFormPost(t, r, "/trade/v1/payment")
-				assert.Equal(t, tt.body, r.RawBody)
-				assertSigned(t, r, st)
-				assertSignedString(t, r, tt.signed, st)
+				assertSentForm(t, e.last(), "/trade/v1/payment", tt.body, tt.signed, st)
 				assert.Equal(t, tt.req, req, "the caller's request is left as it was")
 			})
 		}
@@ -481,19 +495,7 @@ func TestPaymentValidation(t *testing.T) {
 			e := setup(t)
 			e.respondFile(http.MethodPost, "/trade/v1/payment", "payment_doc.json")
 			got, err := e.client.Payment(context.Background(), tt.req)
-			if tt.field == "" {
-				require.NoError(t, err)
-				assert.NotNil(t, got)
-				assert.Len(t, e.requests(), 1)
-				return
-			}
-			assert.Nil(t, got)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, ErrInvalidRequest)
-			assert.NotErrorIs(t, err, ErrOutcomeUnknown, "nothing was sent")
-			assert.Contains(t, err.Error(), tt.field)
-			assert.True(t, strings.HasPrefix(err.Error(), "qfpay: "), err.Error())
-			assert.Empty(t, e.requests(), "nothing is sent for an invalid request")
+			assertValidation(t, e, got != nil, err, tt.field)
 		})
 	}
 }

@@ -75,11 +75,7 @@ func TestQueryRequestBody(t *testing.T) {
 				e.respondFile(http.MethodPost, "/trade/v1/query", "query_doc.json")
 				_, err := e.client.Query(context.Background(), tt.req)
 				require.NoError(t, err)
-				r := e.last()
-				assertFormPost(t, r, "/trade/v1/query")
-				assert.Equal(t, tt.body, r.RawBody)
-				assertSigned(t, r, st)
-				assertSignedString(t, r, tt.signed, st)
+				assertSentForm(t, e.last(), "/trade/v1/query", tt.body, tt.signed, st)
 			})
 		}
 	}
@@ -252,16 +248,7 @@ func TestQueryValidation(t *testing.T) {
 			e := setup(t)
 			e.respondFile(http.MethodPost, "/trade/v1/query", "query_doc.json")
 			got, err := e.client.Query(context.Background(), tt.req)
-			if tt.field == "" {
-				require.NoError(t, err)
-				assert.NotNil(t, got)
-				assert.Len(t, e.requests(), 1)
-				return
-			}
-			assert.Nil(t, got)
-			assert.ErrorIs(t, err, ErrInvalidRequest)
-			assert.Contains(t, err.Error(), tt.field)
-			assert.Empty(t, e.requests(), "nothing is sent for an invalid request")
+			assertValidation(t, e, got != nil, err, tt.field)
 		})
 	}
 }

@@ -55,11 +55,7 @@ func TestRefundRequestBody(t *testing.T) {
 				req := tt.req
 				_, err := e.client.Refund(context.Background(), &req)
 				require.NoError(t, err)
-				r := e.last()
-				assertFormPost(t, r, "/trade/v1/refund")
-				assert.Equal(t, tt.body, r.RawBody)
-				assertSigned(t, r, st)
-				assertSignedString(t, r, tt.signed, st)
+				assertSentForm(t, e.last(), "/trade/v1/refund", tt.body, tt.signed, st)
 			})
 		}
 	}
@@ -198,16 +194,7 @@ func TestRefundValidation(t *testing.T) {
 			e := setup(t)
 			e.respondFile(http.MethodPost, "/trade/v1/refund", "refund_doc.json")
 			got, err := e.client.Refund(context.Background(), tt.req)
-			if tt.field == "" {
-				require.NoError(t, err)
-				assert.NotNil(t, got)
-				assert.Len(t, e.requests(), 1)
-				return
-			}
-			assert.Nil(t, got)
-			assert.ErrorIs(t, err, ErrInvalidRequest)
-			assert.Contains(t, err.Error(), tt.field)
-			assert.Empty(t, e.requests(), "nothing is sent for an invalid request")
+			assertValidation(t, e, got != nil, err, tt.field)
 		})
 	}
 }
