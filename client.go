@@ -332,6 +332,10 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	sign := Sign(params, c.clientKey, c.signType)
 	encoded := params.Encode()
 
+	// A context that is already done sends nothing, whatever the transport.
+	if err := ctx.Err(); err != nil {
+		return c.finalError(ep, params, &transportError{err: err})
+	}
 	if c.timeout > 0 {
 		if _, ok := ctx.Deadline(); !ok {
 			var cancel context.CancelFunc
@@ -347,7 +351,12 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	for attempt := 1; ; attempt++ {
 		ans, err := c.send(ctx, ep, encoded, sign, attempt)
 		if err == nil {
-			return c.decode(ep, ans, out)
+			// An unreadable answer to a money movement leaves its outcome
+			// unknown too: finalError says so.
+			if err := c.decode(ep, ans, out); err != nil {
+				return c.finalError(ep, params, err)
+			}
+			return nil
 		}
 		var wait time.Duration
 		retryable := attempt < attempts && ctx.Err() == nil && isRetryable(err, &wait)

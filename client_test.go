@@ -1,0 +1,420 @@
+package qfpay
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	_ "time/tzdata" // zones for WithLocation tests on machines without zoneinfo
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNewClientCredentials(t *testing.T) {
+	tests := []struct {
+		name, appCode, key, want string
+	}{
+		{"empty app code", "", testClientKey, "app code"},
+		{"blank app code", " \t", testClientKey, "app code"},
+		{"empty client key", testAppCode, "", "client key"},
+		{"blank client key", testAppCode, "  ", "client key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(tt.appCode, tt.key)
+			assert.Nil(t, c)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrInvalidRequest)
+			assert.Contains(t, err.Error(), tt.want)
+			assertNoKey(t, err.Error())
+		})
+	}
+}
+
+func TestNewClientTrimsCredentials(t *testing.T) {
+	c, err := NewClient(" "+testAppCode+"\n", "\t"+testClientKey+" ", WithHTTPClient(&http.Client{Transport: httpmock.NewMockTransport()}))
+	require.NoError(t, err)
+	assert.Equal(t, testAppCode, c.AppCode())
+	assert.Equal(t, testClientKey, c.clientKey)
+}
+
+func TestNewClientDefaults(t *testing.T) {
+	c, err := NewClient(testAppCode, testClientKey, nil) // a nil option is ignored
+	require.NoError(t, err)
+	assert.Equal(t, Sandbox, c.Environment(), "never real money by accident")
+	assert.Equal(t, testAppCode, c.AppCode())
+	assert.Empty(t, c.MerchantID())
+	_, off := time.Date(2019, 12, 25, 0, 0, 0, 0, c.Location()).Zone()
+	assert.Equal(t, 8*60*60, off, "UTC+8, the API's zone")
+	require.NotNil(t, c.hc)
+	assert.NotSame(t, http.DefaultClient, c.hc)
+	assert.Greater(t, c.hc.Timeout, time.Duration(0), "the default HTTP client has a finite timeout")
+	assert.LessOrEqual(t, c.hc.Timeout, time.Minute)
+	assert.Equal(t, DefaultTimeout, c.timeout)
+	assert.Equal(t, MD5, c.signType)
+	assert.Regexp(t, `^\d+\.\d+\.\d+`, Version)
+}
+
+// recordURLs makes an http.Client whose transport answers every request
+// with the documentation's query answer and records the URL asked for.
+func recordURLs(t *testing.T) (*http.Client, func() []string) {
+	t.Helper()
+	mock := httpmock.NewMockTransport()
+	var mu sync.Mutex
+	var urls []string
+	mock.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		urls = append(urls, r.URL.String())
+		mu.Unlock()
+		return httpmock.NewStringResponse(http.StatusOK, readTestdata(t, "query_doc.json")), nil
+	})
+	return &http.Client{Transport: mock}, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), urls...)
+	}
+}
+
+func TestDefaultEnvironmentIsSandbox(t *testing.T) {
+	hc, urls := recordURLs(t)
+	c, err := NewClient(testAppCode, testClientKey, WithHTTPClient(hc))
+	require.NoError(t, err)
+	_, err = c.Query(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://openapi-test.qfpay.com/trade/v1/query"}, urls())
+}
+
+func TestWithEnvironment(t *testing.T) {
+	for _, name := range EnvironmentNames() {
+		env, err := ParseEnvironment(name)
+		require.NoError(t, err)
+		t.Run(name, func(t *testing.T) {
+			hc, urls := recordURLs(t)
+			c, err := NewClient(testAppCode, testClientKey, WithHTTPClient(hc), WithEnvironment(env))
+			require.NoError(t, err)
+			assert.Equal(t, env, c.Environment())
+			_, err = c.Query(context.Background(), nil)
+			require.NoError(t, err)
+			assert.Equal(t, []string{string(env) + "/trade/v1/query"}, urls())
+		})
+	}
+	for _, bad := range []Environment{"", "openapi-hk.qfapi.com", "ftp://openapi-hk.qfapi.com"} {
+		t.Run(fmt.Sprintf("invalid %q", bad), func(t *testing.T) {
+			c, err := NewClient(testAppCode, testClientKey, WithEnvironment(bad))
+			assert.Nil(t, c)
+			assert.ErrorIs(t, err, ErrInvalidRequest)
+		})
+	}
+}
+
+func TestWithBaseURL(t *testing.T) {
+	valid := []struct {
+		base, want string
+	}{
+		{"https://qfpay.test", "https://qfpay.test/trade/v1/query"},
+		{"https://qfpay.test/", "https://qfpay.test/trade/v1/query"},
+		{"  http://127.0.0.1:8080  ", "http://127.0.0.1:8080/trade/v1/query"},
+		{"https://proxy.test/qfpay/", "https://proxy.test/qfpay/trade/v1/query"},
+	}
+	for _, tt := range valid {
+		t.Run(tt.base, func(t *testing.T) {
+			hc, urls := recordURLs(t)
+			c, err := NewClient(testAppCode, testClientKey, WithHTTPClient(hc), WithBaseURL(tt.base))
+			require.NoError(t, err)
+			_, err = c.Query(context.Background(), nil)
+			require.NoError(t, err)
+			assert.Equal(t, []string{tt.want}, urls())
+		})
+	}
+	for _, bad := range []string{"", "   ", "qfpay.test", "qfpay.test/trade", "ftp://qfpay.test", "https://", "https:///path", "://qfpay.test", "http://[::1", "/trade/v1"} {
+		t.Run(fmt.Sprintf("invalid %q", bad), func(t *testing.T) {
+			c, err := NewClient(testAppCode, testClientKey, WithBaseURL(bad))
+			assert.Nil(t, c)
+			assert.ErrorIs(t, err, ErrInvalidRequest)
+			assert.Contains(t, err.Error(), "base URL")
+		})
+	}
+}
+
+func TestWithHTTPClient(t *testing.T) {
+	c, err := NewClient(testAppCode, testClientKey, WithHTTPClient(nil))
+	assert.Nil(t, c)
+	assert.ErrorIs(t, err, ErrInvalidRequest)
+
+	hc, urls := recordURLs(t)
+	c, err = NewClient(testAppCode, testClientKey, WithHTTPClient(hc))
+	require.NoError(t, err)
+	assert.Same(t, hc, c.hc)
+	_, err = c.Query(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Len(t, urls(), 1, "requests go through the given client")
+}
+
+func TestWithSignType(t *testing.T) {
+	for _, st := range []SignType{MD5, SHA256} {
+		t.Run(string(st), func(t *testing.T) {
+			e := setup(t, WithSignType(st))
+			e.respondFile(http.MethodPost, "/trade/v1/payment", "payment_doc.json")
+			_, err := e.client.Payment(context.Background(), docPaymentRequest())
+			require.NoError(t, err)
+			r := e.last()
+			assertSigned(t, r, st)
+			if st == SHA256 {
+				assert.Equal(t, []string{"SHA256"}, r.Header.Values("X-QF-SIGNTYPE"))
+				assert.Len(t, r.Header.Get("X-QF-SIGN"), 64)
+			} else {
+				assert.NotContains(t, r.Header, "X-Qf-Signtype", "MD5 is the gateway's default, announced by no header")
+				assert.Len(t, r.Header.Get("X-QF-SIGN"), 32)
+			}
+			assert.Regexp(t, `^[0-9A-F]+$`, r.Header.Get("X-QF-SIGN"))
+		})
+	}
+	for _, bad := range []SignType{"", "md5", "sha256", "SHA1", "HMAC-SHA256"} {
+		t.Run(fmt.Sprintf("invalid %q", bad), func(t *testing.T) {
+			c, err := NewClient(testAppCode, testClientKey, WithSignType(bad))
+			assert.Nil(t, c)
+			assert.ErrorIs(t, err, ErrInvalidRequest)
+			assert.Contains(t, err.Error(), "sign type")
+		})
+	}
+}
+
+func TestWithMerchantID(t *testing.T) {
+	type call struct {
+		name, path, file string
+		do               func(c *Client, mchid string) error
+	}
+	calls := []call{
+		{"Payment", "/trade/v1/payment", "payment_doc.json", func(c *Client, mchid string) error {
+			r := docPaymentRequest()
+			r.MerchantID = mchid
+			_, err := c.Payment(context.Background(), r)
+			return err
+		}},
+		{"Refund", "/trade/v1/refund", "refund_doc.json", func(c *Client, mchid string) error {
+			r := docRefundRequest()
+			r.MerchantID = mchid
+			_, err := c.Refund(context.Background(), r)
+			return err
+		}},
+		{"Query", "/trade/v1/query", "query_doc.json", func(c *Client, mchid string) error {
+			_, err := c.Query(context.Background(), &QueryRequest{MerchantID: mchid})
+			return err
+		}},
+	}
+	tests := []struct {
+		name          string
+		opts          []Option
+		request, want string // want "" means no mchid sent
+	}{
+		{"client's mchid added", []Option{WithMerchantID("ZaMVg12345")}, "", "ZaMVg12345"},
+		{"client's mchid trimmed", []Option{WithMerchantID("  ZaMVg12345 ")}, "", "ZaMVg12345"},
+		{"request's own mchid wins", []Option{WithMerchantID("ZaMVg12345")}, "R1zQrTdJnn", "R1zQrTdJnn"},
+		{"request's mchid without a client one", nil, "R1zQrTdJnn", "R1zQrTdJnn"},
+		{"no mchid at all: none sent", nil, "", ""},
+		{"blank client mchid: none sent", []Option{WithMerchantID("  ")}, "", ""},
+	}
+	for _, cl := range calls {
+		for _, tt := range tests {
+			t.Run(cl.name+"/"+tt.name, func(t *testing.T) {
+				e := setup(t, tt.opts...)
+				e.respondFile(http.MethodPost, cl.path, cl.file)
+				require.NoError(t, cl.do(e.client, tt.request))
+				r := e.last()
+				if tt.want == "" {
+					assert.NotContains(t, r.Params, "mchid")
+				} else {
+					assert.Equal(t, []string{tt.want}, r.Params["mchid"])
+				}
+				assertSigned(t, r, MD5)
+			})
+		}
+	}
+	c := setup(t, WithMerchantID("ZaMVg12345")).client
+	assert.Equal(t, "ZaMVg12345", c.MerchantID())
+}
+
+func TestWithLocation(t *testing.T) {
+	load := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		require.NoError(t, err)
+		return loc
+	}
+	tests := []struct {
+		name   string
+		loc    *time.Location // nil: the default
+		zone   string         // the request's TimeZone
+		txdtm  string
+		txzone string // "" means not sent
+	}{
+		{"default UTC+8", nil, "", "2019-12-25 14:21:28", ""},
+		{"Asia/Shanghai is UTC+8", load("Asia/Shanghai"), "", "2019-12-25 14:21:28", ""},
+		{"Asia/Hong_Kong is UTC+8", load("Asia/Hong_Kong"), "", "2019-12-25 14:21:28", ""},
+		{"fixed +08:00", time.FixedZone("", 8*60*60), "", "2019-12-25 14:21:28", ""},
+		{"Asia/Tokyo", load("Asia/Tokyo"), "", "2019-12-25 15:21:28", "+0900"},
+		{"fixed +09:00", time.FixedZone("JST", 9*60*60), "", "2019-12-25 15:21:28", "+0900"},
+		{"America/New_York in winter", load("America/New_York"), "", "2019-12-25 01:21:28", "-0500"},
+		{"UTC", time.UTC, "", "2019-12-25 06:21:28", "+0000"},
+		{"Asia/Kolkata, half hours", load("Asia/Kolkata"), "", "2019-12-25 11:51:28", "+0530"},
+		{"America/St_Johns, negative half hours", load("America/St_Johns"), "", "2019-12-25 02:51:28", "-0330"},
+		{"request TimeZone wins", load("Asia/Tokyo"), "+0700", "2019-12-25 15:21:28", "+0700"},
+		{"request TimeZone in UTC+8", nil, "+0800", "2019-12-25 14:21:28", "+0800"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []Option
+			if tt.loc != nil {
+				opts = append(opts, WithLocation(tt.loc))
+			}
+			e := setup(t, opts...)
+			e.respondFile(http.MethodPost, "/trade/v1/payment", "payment_doc.json")
+			e.respondFile(http.MethodPost, "/trade/v1/refund", "refund_doc.json")
+			req := docPaymentRequest()
+			req.TimeZone = tt.zone
+			_, err := e.client.Payment(context.Background(), req)
+			require.NoError(t, err)
+			refund := docRefundRequest()
+			refund.TxTime, refund.TimeZone = time.Time{}, tt.zone
+			_, err = e.client.Refund(context.Background(), refund)
+			require.NoError(t, err)
+			reqs := e.requests()
+			require.Len(t, reqs, 2)
+			for _, r := range reqs {
+				assert.Equal(t, tt.txdtm, r.Params.Get("txdtm"), r.Path)
+				if tt.txzone == "" {
+					assert.NotContains(t, r.Params, "txzone", r.Path)
+				} else {
+					assert.Equal(t, []string{tt.txzone}, r.Params["txzone"], r.Path)
+				}
+				assertSigned(t, r, MD5)
+			}
+		})
+	}
+	c, err := NewClient(testAppCode, testClientKey, WithLocation(nil))
+	assert.Nil(t, c)
+	assert.ErrorIs(t, err, ErrInvalidRequest)
+}
+
+func TestWithUserAgent(t *testing.T) {
+	t.Run("default", func(t *testing.T) {
+		e := setup(t)
+		e.respondFile(http.MethodPost, "/trade/v1/query", "query_doc.json")
+		_, err := e.client.Query(context.Background(), nil)
+		require.NoError(t, err)
+		assert.Equal(t, "qfpay-go/"+Version+" go/"+runtime.Version(), e.last().Header.Get("User-Agent"))
+	})
+	t.Run("custom", func(t *testing.T) {
+		e := setup(t, WithUserAgent("shop-backend/2.3 (+https://shop.example)"))
+		e.respondFile(http.MethodPost, "/trade/v1/query", "query_doc.json")
+		_, err := e.client.Query(context.Background(), nil)
+		require.NoError(t, err)
+		assert.Equal(t, "shop-backend/2.3 (+https://shop.example)", e.last().Header.Get("User-Agent"))
+	})
+}
+
+func TestWithMaxResponseBytesRejectsNonPositive(t *testing.T) {
+	for _, n := range []int64{0, -1} {
+		c, err := NewClient(testAppCode, testClientKey, WithMaxResponseBytes(n))
+		assert.Nil(t, c)
+		assert.ErrorIs(t, err, ErrInvalidRequest)
+	}
+}
+
+func TestWithLogger(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e := setup(t, WithLogger(logger), WithSignType(SHA256))
+	e.respondFile(http.MethodPost, "/trade/v1/payment", "payment_doc.json")
+	e.respondFile(http.MethodPost, "/trade/v1/refund", "refund_1272.json")
+	e.respond(http.MethodPost, "/trade/v1/query", http.StatusBadGateway, readTestdata(t, "error_502.html"), "Content-Type", "text/html")
+
+	_, err := e.client.Payment(context.Background(), docPaymentRequest())
+	require.NoError(t, err)
+	_, err = e.client.Refund(context.Background(), docRefundRequest())
+	require.Error(t, err)
+	_, err = e.client.Query(context.Background(), nil)
+	require.Error(t, err)
+
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 5, "one line per HTTP attempt:\n%s", buf.String())
+	wants := []*regexp.Regexp{
+		regexp.MustCompile(`level=DEBUG msg="qfpay request" method=POST path=/trade/v1/payment status=200 respcd=0000 attempt=1 duration=\S+$`),
+		regexp.MustCompile(`level=DEBUG msg="qfpay request" method=POST path=/trade/v1/refund status=200 respcd=1272 attempt=1 duration=\S+$`),
+		regexp.MustCompile(`level=WARN msg="qfpay request" method=POST path=/trade/v1/query status=502 respcd="" attempt=1 duration=\S+ error=".*HTTP 502.*"$`),
+		regexp.MustCompile(`level=WARN .* path=/trade/v1/query status=502 .* attempt=2 `),
+		regexp.MustCompile(`level=WARN .* path=/trade/v1/query status=502 .* attempt=3 `),
+	}
+	for i, re := range wants {
+		assert.Regexp(t, re, lines[i])
+	}
+	out := buf.String()
+	assertNoKey(t, out)
+	for _, r := range e.requests() {
+		sign := r.Header.Get("X-QF-SIGN")
+		require.NotEmpty(t, sign)
+		assert.NotContains(t, out, sign)
+		assert.NotContains(t, out, strings.ToLower(sign))
+		assert.NotContains(t, out, sign[:16], "not even part of the signature")
+	}
+	assert.NotContains(t, out, "txdtm=", "not the signed string")
+}
+
+func TestClientPrintsWithoutKey(t *testing.T) {
+	c := setup(t, WithMerchantID("ZaMVg12345"), WithSignType(SHA256)).client
+	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		t.Run(format, func(t *testing.T) {
+			s := fmt.Sprintf(format, c)
+			assertNoKey(t, s)
+			assert.Contains(t, s, testAppCode)
+		})
+	}
+	assert.Equal(t, `qfpay.Client{app_code: `+testAppCode+`, env: https://qfpay.test, sign_type: SHA256, mchid: "ZaMVg12345"}`, c.String())
+	assert.Equal(t, c.String(), c.GoString())
+
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("configured", "client", c)
+	assert.Contains(t, buf.String(), `"client":{"app_code":"`+testAppCode+`","env":"https://qfpay.test","sign_type":"SHA256","mchid":"ZaMVg12345"}`)
+	assertNoKey(t, buf.String())
+}
+
+func TestClientConcurrentUse(t *testing.T) {
+	e := setup(t)
+	e.respondFile(http.MethodPost, "/trade/v1/payment", "payment_doc.json")
+	e.respondFile(http.MethodPost, "/trade/v1/query", "query_doc.json")
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 20 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			r := docPaymentRequest()
+			r.OutTradeNo = fmt.Sprintf("P%03d", i)
+			_, err := e.client.Payment(context.Background(), r)
+			errs <- err
+		}()
+		go func() {
+			defer wg.Done()
+			_, err := e.client.Query(context.Background(), &QueryRequest{OutTradeNos: []string{fmt.Sprintf("P%03d", i)}})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
+	}
+	reqs := e.requests()
+	assert.Len(t, reqs, 40)
+	for _, r := range reqs {
+		assertSigned(t, r, MD5)
+	}
+}

@@ -1,0 +1,182 @@
+package qfpay
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// specFile is the API documentation beside the project, like sharedVectors.
+var specFile = filepath.Join("..", "shared", "spec", "qfpay-openapi.txt")
+
+// specTable returns the rows of the table that starts after the line
+// header (the first one after a line equal to section, when section is not
+// empty), up to the next blank line, each split by re.
+func specTable(t *testing.T, section, header string, re *regexp.Regexp) [][]string {
+	t.Helper()
+	f, err := os.Open(specFile)
+	require.NoError(t, err, "the API documentation must be readable at %s", specFile)
+	defer f.Close()
+	var rows [][]string
+	inSection, inTable := section == "", false
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case !inSection:
+			inSection = line == section
+		case !inTable:
+			inTable = line == header
+		case line == "":
+			require.NotEmpty(t, rows, "table %q in the spec", header)
+			return rows
+		default:
+			m := re.FindStringSubmatch(line)
+			require.NotNil(t, m, "row %q of table %q", line, header)
+			rows = append(rows, m[1:])
+		}
+	}
+	require.NoError(t, sc.Err())
+	t.Fatalf("table %q not found in the spec", header)
+	return nil
+}
+
+func TestPayTypesMatchSpecTable(t *testing.T) {
+	rows := specTable(t, "PayType Table", "Code Description", regexp.MustCompile(`^(\d{6}) (.+)$`))
+	require.Len(t, rows, 58, "rows of the spec's PayType table")
+	var codes []PayType
+	for _, row := range rows {
+		p := PayType(row[0])
+		codes = append(codes, p)
+		t.Run(row[0], func(t *testing.T) {
+			assert.True(t, p.Known(), "Known")
+			assert.Equal(t, row[1], p.Description())
+			assert.NotEqual(t, ModeUnknown, p.Mode(), "every listed code has a mode")
+		})
+	}
+	assert.Equal(t, codes, PayTypes(), "PayTypes lists the table, in table order")
+	assert.Len(t, payTypes, len(rows), "no code beyond the table")
+}
+
+func TestPayTypeModes(t *testing.T) {
+	tests := []struct {
+		name                      string
+		p                         PayType
+		mode                      PayMode
+		cpm, mpm, online, preAuth bool
+	}{
+		{"unified CPM", PayTypeUnifiedCPM, ModeConsumerPresented, true, false, false, false},
+		{"Alipay MPM", PayTypeAlipayMPM, ModeMerchantPresented, false, true, false, false},
+		{"WeChat CPM", PayTypeWeChatCPM, ModeConsumerPresented, true, false, false, false},
+		{"WeChat MPM", PayTypeWeChatMPM, ModeMerchantPresented, false, true, false, false},
+		{"FPS MPM", PayTypeFPSMPM, ModeMerchantPresented, false, true, false, false},
+		{"Alipay online web", PayTypeAlipayOnlineQR, ModeOnline, false, false, true, false},
+		{"Alipay online WAP", PayTypeAlipayOnlineWAP, ModeOnline, false, false, true, false},
+		{"GrabPay online", PayTypeGrabPayOnline, ModeOnline, false, false, true, false},
+		{"Octopus WAP", PayTypeOctopusWAP, ModeOnline, false, false, true, false},
+		{"Alipay H5", PayTypeAlipayServiceWindowH5, ModeInWallet, false, false, false, false},
+		{"WeChat JSAPI", PayTypeWeChatJSAPI, ModeInWallet, false, false, false, false},
+		{"WeChat mini program", PayTypeWeChatMiniProgram, ModeInWallet, false, false, false, false},
+		{"WeChat in-app", PayTypeWeChatInApp, ModeInApp, false, false, false, false},
+		{"Alipay HK in-app", PayTypeAlipayHKInApp, ModeInApp, false, false, false, false},
+		{"pre-auth CPM 801801", PayTypeAlipayPreAuthCPM, ModeConsumerPresented, true, false, false, true},
+		{"pre-auth MPM 801808", PayTypeAlipayPreAuthMPM, ModeMerchantPresented, false, true, false, true},
+		{"pre-auth in-app 801810", PayTypeAlipayPreAuthInApp, ModeInApp, false, false, false, true},
+		{"pre-auth online 801814", PayTypeAlipayPreAuthOnline, ModeOnline, false, false, true, true},
+		{"unlisted code", PayType("801802"), ModeUnknown, false, false, false, false},
+		{"empty", PayType(""), ModeUnknown, false, false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.mode, tt.p.Mode(), "Mode")
+			assert.Equal(t, tt.cpm, tt.p.IsConsumerPresented(), "IsConsumerPresented")
+			assert.Equal(t, tt.mpm, tt.p.IsMerchantPresented(), "IsMerchantPresented")
+			assert.Equal(t, tt.online, tt.p.IsOnline(), "IsOnline")
+			assert.Equal(t, tt.preAuth, tt.p.IsPreAuth(), "IsPreAuth")
+			assert.Equal(t, string(tt.p), tt.p.String())
+		})
+	}
+}
+
+func TestPayTypeUnknownCode(t *testing.T) {
+	p := PayType("999999")
+	assert.False(t, p.Known())
+	assert.Empty(t, p.Description())
+	assert.Equal(t, ModeUnknown, p.Mode())
+}
+
+func TestPreAuthCodes(t *testing.T) {
+	var got []PayType
+	for _, p := range PayTypes() {
+		if p.IsPreAuth() {
+			got = append(got, p)
+		}
+	}
+	assert.Equal(t, []PayType{"801801", "801808", "801810", "801814"}, got)
+}
+
+func TestPayModeString(t *testing.T) {
+	tests := map[PayMode]string{
+		ModeUnknown:           "unknown",
+		ModeConsumerPresented: "consumer-presented",
+		ModeMerchantPresented: "merchant-presented",
+		ModeOnline:            "online",
+		ModeInWallet:          "in-wallet",
+		ModeInApp:             "in-app",
+		PayMode(42):           "unknown",
+	}
+	for m, want := range tests {
+		t.Run(want, func(t *testing.T) { assert.Equal(t, want, m.String()) })
+	}
+}
+
+func TestCurrenciesMatchSpecTable(t *testing.T) {
+	rows := specTable(t, "Currencies", "Code Description", regexp.MustCompile(`^([A-Z]{3}) (.+)$`))
+	constants := []Currency{CurrencyAED, CurrencyCNY, CurrencyEUR, CurrencyHKD, CurrencyIDR, CurrencyJPY,
+		CurrencyMMK, CurrencyMYR, CurrencySGD, CurrencyTHB, CurrencyUSD}
+	var codes []Currency
+	for _, row := range rows {
+		c := Currency(row[0])
+		codes = append(codes, c)
+		t.Run(row[0], func(t *testing.T) {
+			assert.True(t, c.Known())
+			assert.Equal(t, row[1], c.Description())
+		})
+	}
+	assert.Equal(t, codes, constants, "one constant per row, in table order")
+	assert.Len(t, currencies, len(rows), "no currency beyond the table")
+	assert.False(t, Currency("GBP").Known())
+	assert.Empty(t, Currency("GBP").Description())
+	assert.False(t, Currency("hkd").Known(), "codes are upper case")
+}
+
+func TestCancelStatusString(t *testing.T) {
+	tests := []struct {
+		s    CancelStatus
+		want string
+	}{
+		{CancelNone, "none"},
+		{CancelReversed, "reversed"},
+		{CancelClosed, "closed"},
+		{CancelRefunded, "refunded"},
+		{CancelPreAuthFinished, "preauth-finished"},
+		{CancelPartiallyRefunded, "partially-refunded"},
+		{CancelStatus(6), "CancelStatus(6)"},
+		{CancelStatus(-1), "CancelStatus(-1)"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			if i <= 5 {
+				assert.Equal(t, CancelStatus(i), tt.s, "the spec's value %d", i)
+			}
+			assert.Equal(t, tt.want, tt.s.String())
+		})
+	}
+}
