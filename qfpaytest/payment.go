@@ -106,7 +106,7 @@ func (s *Server) payment(c *call) (object, *apiError) {
 	s.addLocked(t)
 	if payType.IsConsumerPresented() {
 		s.consumerPresentedLocked(t, c.now)
-		return s.paymentAnswer(t, c, t.respcd, nil), nil
+		return paymentAnswer(t, c, t.respcd, nil), nil
 	}
 
 	t.respcd = codeWaiting
@@ -132,7 +132,7 @@ func (s *Server) payment(c *call) (object, *apiError) {
 	}
 	s.autoPayLocked(t)
 	// The order was created: 0000; the query tells when it is paid.
-	return s.paymentAnswer(t, c, codeOK, extra), nil
+	return paymentAnswer(t, c, codeOK, extra), nil
 }
 
 // consumerPresentedLocked charges the customer's code, or not, as its
@@ -161,7 +161,7 @@ func (s *Server) autoPayLocked(t *txn) {
 
 // paymentAnswer is the answer to a payment, in the shape of the
 // documentation's samples (amounts as strings).
-func (s *Server) paymentAnswer(t *txn, c *call, code string, extra object) object {
+func paymentAnswer(t *txn, c *call, code string, extra object) object {
 	paydtm := t.payTime
 	if paydtm.IsZero() {
 		paydtm = t.sysTime // the samples carry paydtm even for an unpaid order

@@ -115,7 +115,7 @@ var BillColumns = []string{
 // holding trade_bill_<date>.csv, the successful payments and refunds of
 // that day (sysdtm, in txzone or UTC+8), oldest first.
 func (s *Server) tradeBill(w http.ResponseWriter, r *http.Request) {
-	c, aerr := s.authenticate(r, get, mchidRefused)
+	c, aerr := s.authenticate(r, methodGet, mchidRefused)
 	if aerr != nil {
 		writeError(w, aerr)
 		return

@@ -323,27 +323,21 @@ type endpoint struct {
 }
 
 var (
-	post       = []string{http.MethodPost}
-	get        = []string{http.MethodGet}
-	getOrPost  = []string{http.MethodGet, http.MethodPost}
-	apiRoutes  map[string]endpoint
-	routesOnce sync.Once
+	methodPost      = []string{http.MethodPost}
+	methodGet       = []string{http.MethodGet}
+	methodGetOrPost = []string{http.MethodGet, http.MethodPost}
 )
 
-func routes() map[string]endpoint {
-	routesOnce.Do(func() {
-		apiRoutes = map[string]endpoint{
-			"/trade/v1/payment":          {post, mchidChecked, (*Server).payment},
-			"/trade/v1/refund":           {post, mchidChecked, (*Server).refund},
-			"/trade/v1/reversal":         {getOrPost, mchidChecked, (*Server).reversal},
-			"/trade/v1/close":            {getOrPost, mchidChecked, (*Server).close},
-			"/trade/v1/authtrade":        {post, mchidChecked, (*Server).authTrade},
-			"/trade/v1/add_note":         {post, mchidIgnored, (*Server).addNote},
-			"/trade/v1/query":            {post, mchidChecked, (*Server).query},
-			"/tool/v1/get_weixin_openid": {get, mchidChecked, (*Server).weChatOpenID},
-		}
-	})
-	return apiRoutes
+// apiRoutes are the endpoints that answer JSON.
+var apiRoutes = map[string]endpoint{
+	"/trade/v1/payment":          {methodPost, mchidChecked, (*Server).payment},
+	"/trade/v1/refund":           {methodPost, mchidChecked, (*Server).refund},
+	"/trade/v1/reversal":         {methodGetOrPost, mchidChecked, (*Server).reversal},
+	"/trade/v1/close":            {methodGetOrPost, mchidChecked, (*Server).close},
+	"/trade/v1/authtrade":        {methodPost, mchidChecked, (*Server).authTrade},
+	"/trade/v1/add_note":         {methodPost, mchidIgnored, (*Server).addNote},
+	"/trade/v1/query":            {methodPost, mchidChecked, (*Server).query},
+	"/tool/v1/get_weixin_openid": {methodGet, mchidChecked, (*Server).weChatOpenID},
 }
 
 // ServeHTTP answers one request like the gateway, after any fault injected
@@ -389,7 +383,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
-	if ep, ok := routes()[path]; ok {
+	if ep, ok := apiRoutes[path]; ok {
 		s.serveAPI(w, r, ep)
 		return
 	}

@@ -11,8 +11,8 @@ import (
 
 // Order types of the query's order_type.
 const (
-	orderPayment = "payment"
-	orderRefund  = "refund"
+	orderPayment = string(qfpay.OrderTypePayment)
+	orderRefund  = string(qfpay.OrderTypeRefund)
 )
 
 // Response codes the server gives transactions.
@@ -65,8 +65,8 @@ type Transaction struct {
 	OrigSysSN string
 	// OutTradeNo is the merchant's number.
 	OutTradeNo string
-	// OrderType is "payment" or "refund".
-	OrderType string
+	// OrderType is payment or refund.
+	OrderType qfpay.OrderType
 	PayType   qfpay.PayType
 	Amount    int64
 	Currency  qfpay.Currency
@@ -94,7 +94,7 @@ type Transaction struct {
 
 func (t *txn) snapshot() Transaction {
 	return Transaction{
-		SysSN: t.syssn, OrigSysSN: t.origSysSN, OutTradeNo: t.outTradeNo, OrderType: t.orderType,
+		SysSN: t.syssn, OrigSysSN: t.origSysSN, OutTradeNo: t.outTradeNo, OrderType: qfpay.OrderType(t.orderType),
 		PayType: t.payType, Amount: t.amount, Currency: qfpay.Currency(t.currency), RespCode: t.respcd,
 		Cancel: t.cancel, Refunded: t.refunded, Frozen: t.frozen, TxTime: t.txdtm,
 		SysTime: t.sysTime, PayTime: t.payTime, ExpireTime: t.expireAt,
