@@ -205,8 +205,8 @@ func TestPythonJSONEscapes(t *testing.T) {
 	rc := newReceiver(t, reply{200, "SUCCESS"})
 	srv := newServer(t, qfpaytest.WithNotifyURL(rc.URL))
 	// What Python 3 prints for json.dumps({"goods_name": ...}) of this text.
-	name := "咖 é 😀 \"q\" \\ /<>&\x7f"
-	want := `"goods_name": "\u5496 \u00e9 \ud83d\ude00 \"q\" \\ /<>&\u007f"`
+	name := "咖 é 😀 \"q\" \\ /<>&\x7f\n\r\t\b\f\x01"
+	want := `"goods_name": "\u5496 \u00e9 \ud83d\ude00 \"q\" \\ /<>&\u007f\n\r\t\b\f\u0001"`
 	requireCode(t, post(t, srv, "/trade/v1/payment", with(cpm("py-1", "10", "1"), "goods_name", name)), "0000")
 	d := waitDeliveries(t, srv, 1)[0]
 	assert.Contains(t, string(d.Body), want)

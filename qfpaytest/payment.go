@@ -128,7 +128,7 @@ func (s *Server) payment(c *call) (object, *apiError) {
 		t.payURL = link
 		extra["pay_url"] = link
 	default:
-		extra["pay_params"] = s.payParams(t, c, expire)
+		extra["pay_params"] = s.payParams(t, c)
 	}
 	s.autoPayLocked(t)
 	// The order was created: 0000; the query tells when it is paid.
@@ -183,7 +183,7 @@ func paymentAnswer(t *txn, c *call, code string, extra object) object {
 // payParams builds the pay_params of an in-wallet or in-app payment in the
 // documentation's shapes, signed with qfpay.Sign and the client key so that
 // they are deterministic.
-func (s *Server) payParams(t *txn, c *call, expire int) object {
+func (s *Server) payParams(t *txn, c *call) object {
 	sum := md5.Sum([]byte(t.syssn))
 	nonce := hex.EncodeToString(sum[:])
 	stamp := t.sysTime.Unix()
@@ -220,10 +220,7 @@ func (s *Server) payParams(t *txn, c *call, expire int) object {
 	if payTag == "" {
 		payTag = "ALIPAYHK"
 	}
-	minutes := expire
-	if minutes == 0 {
-		minutes = int(t.expireAt.Sub(t.sysTime) / time.Minute)
-	}
+	minutes := int(t.expireAt.Sub(t.sysTime) / time.Minute)
 	body := t.goodsInfo
 	if body == "" {
 		body = t.goodsName

@@ -74,7 +74,6 @@ type Server struct {
 	ts        *httptest.Server
 
 	clockMu  sync.Mutex
-	clock    func() time.Time
 	fixed    time.Time
 	fixedSet bool
 
@@ -199,7 +198,6 @@ func New(appCode, clientKey string, opts ...Option) *Server {
 		appCode:      appCode,
 		clientKey:    clientKey,
 		cfg:          cfg,
-		clock:        cfg.clock,
 		bySysSN:      map[string]*txn{},
 		byOutTradeNo: map[string]*txn{},
 		weChatCodes:  map[string]bool{},
@@ -247,17 +245,23 @@ func (s *Server) SetNow(t time.Time) {
 // Advance moves a clock frozen with SetNow by d (it freezes the clock at
 // Now()+d when it was running).
 func (s *Server) Advance(d time.Duration) {
-	s.SetNow(s.Now().Add(d))
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	s.fixed, s.fixedSet = s.nowLocked().Add(d), true
 }
 
 // Now is the server's current time.
 func (s *Server) Now() time.Time {
 	s.clockMu.Lock()
 	defer s.clockMu.Unlock()
+	return s.nowLocked()
+}
+
+func (s *Server) nowLocked() time.Time {
 	if s.fixedSet {
 		return s.fixed
 	}
-	return s.clock()
+	return s.cfg.clock()
 }
 
 // SetNotifyURL sets the URL notifications go to from now on; "" stops

@@ -1,12 +1,15 @@
 package qfpaytest_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -223,4 +226,34 @@ func TestConcurrentPayments(t *testing.T) {
 		seen[syssns[i]] = true
 	}
 	assert.Len(t, srv.Transactions(), n)
+}
+
+// TestNew serves an unstarted Server with a server of the test's own: the
+// links it hands out use the request's host.
+func TestNew(t *testing.T) {
+	clock := func() time.Time { return time.Date(2020, 4, 23, 11, 9, 27, 0, utc8) }
+	srv := qfpaytest.New(appCode, clientKey, qfpaytest.WithClock(clock))
+	defer srv.Close()
+	assert.Empty(t, srv.URL)
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+
+	params := mpm("new-1", "10")
+	req, err := http.NewRequest(http.MethodPost, hs.URL+"/trade/v1/payment", strings.NewReader(params.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-QF-APPCODE", srv.AppCode())
+	req.Header.Set("X-QF-SIGN", refSign(params, clientKey, false))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var a map[string]string
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&a))
+	assert.Equal(t, "0000", a["respcd"])
+	assert.Equal(t, hs.URL+"/pay/"+a["syssn"], a["qrcode"])
+	assert.Equal(t, "2020-04-23 11:09:27", a["sysdtm"], "WithClock")
+	assert.True(t, strings.HasPrefix(a["syssn"], "20200423"))
+
+	assert.Panics(t, func() { qfpaytest.New("", clientKey) })
+	assert.Panics(t, func() { qfpaytest.NewServer(appCode, " ") })
 }
