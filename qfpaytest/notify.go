@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -239,36 +240,22 @@ func pyJSON(kv []string) []byte {
 	return append(b, '}')
 }
 
+// pyEscapes are the characters json.dumps writes with a short escape.
+var pyEscapes = map[rune]string{'"': `\"`, '\\': `\\`, '\n': `\n`, '\r': `\r`, '\t': `\t`, '\b': `\b`, '\f': `\f`}
+
 func appendPyString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	u4 := func(b []byte, r rune) []byte {
-		return append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
-	}
 	b = append(b, '"')
 	for _, r := range s {
-		switch {
-		case r == '"':
-			b = append(b, '\\', '"')
-		case r == '\\':
-			b = append(b, '\\', '\\')
-		case r == '\n':
-			b = append(b, '\\', 'n')
-		case r == '\r':
-			b = append(b, '\\', 'r')
-		case r == '\t':
-			b = append(b, '\\', 't')
-		case r == '\b':
-			b = append(b, '\\', 'b')
-		case r == '\f':
-			b = append(b, '\\', 'f')
+		switch esc, short := pyEscapes[r]; {
+		case short:
+			b = append(b, esc...)
 		case r >= ' ' && r <= '~':
 			b = append(b, byte(r))
 		case r > 0xffff:
 			r -= 0x10000
-			b = u4(b, 0xd800|(r>>10))
-			b = u4(b, 0xdc00|(r&0x3ff))
+			b = fmt.Appendf(b, `\u%04x\u%04x`, 0xd800|r>>10, 0xdc00|r&0x3ff)
 		default:
-			b = u4(b, r)
+			b = fmt.Appendf(b, `\u%04x`, r)
 		}
 	}
 	return append(b, '"')

@@ -93,8 +93,8 @@ func (s *Server) payment(c *call) (object, *apiError) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byOutTradeNo[outTradeNo] != nil {
-		return nil, refuse("2011", "out_trade_no %q was used before", outTradeNo)
+	if aerr := s.unusedLocked(outTradeNo); aerr != nil {
+		return nil, aerr
 	}
 	t := &txn{
 		syssn: s.nextSysSNLocked(c.now), outTradeNo: outTradeNo, orderType: orderPayment,

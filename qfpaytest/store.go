@@ -180,6 +180,15 @@ func (s *Server) nextSysSNLocked(now time.Time) string {
 	return now.In(beijing).Format("20060102") + "00020002" + fmt.Sprintf("%010d", s.seq)
 }
 
+// unusedLocked refuses an out_trade_no any payment, refund or deduction
+// has used (2011).
+func (s *Server) unusedLocked(outTradeNo string) *apiError {
+	if s.byOutTradeNo[outTradeNo] != nil {
+		return refuse("2011", "out_trade_no %q was used before", outTradeNo)
+	}
+	return nil
+}
+
 func (s *Server) addLocked(t *txn) {
 	s.txns = append(s.txns, t)
 	s.bySysSN[t.syssn] = t

@@ -6,23 +6,31 @@ import (
 	"github.com/qfpay-go/qfpay"
 )
 
+// movement reads the parameters of a refund or a deduction: the payment's
+// syssn, the movement's own out_trade_no and amount, txdtm, and udid and
+// return_url when given.
+func movement(c *call) (syssn, outTradeNo string, amount int64, err *apiError) {
+	p := params{v: c.params}
+	syssn = p.str("syssn", true, 0)
+	outTradeNo = p.str("out_trade_no", true, 128)
+	amount = p.amount("txamt", true)
+	p.time("txdtm", true, c.loc)
+	p.str("udid", false, 40)
+	p.str("return_url", false, 512)
+	return syssn, outTradeNo, amount, p.err
+}
+
 // refund serves POST /trade/v1/refund: a full or partial refund of what is
 // left of a paid payment.
 func (s *Server) refund(c *call) (object, *apiError) {
-	p := params{v: c.params}
-	origSysSN := p.str("syssn", true, 0)
-	outTradeNo := p.str("out_trade_no", true, 128)
-	amount := p.amount("txamt", true)
-	p.time("txdtm", true, c.loc)
-	p.str("udid", false, 40)
-	if p.err != nil {
-		return nil, p.err
+	origSysSN, outTradeNo, amount, aerr := movement(c)
+	if aerr != nil {
+		return nil, aerr
 	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byOutTradeNo[outTradeNo] != nil {
-		return nil, refuse("2011", "out_trade_no %q was used before", outTradeNo)
+	if aerr := s.unusedLocked(outTradeNo); aerr != nil {
+		return nil, aerr
 	}
 	o := s.bySysSN[origSysSN]
 	if o == nil || o.orderType != orderPayment {
@@ -148,21 +156,14 @@ func (s *Server) unfreezeLocked(t *txn, c *call) (object, *apiError) {
 // pre-authorization froze, as a new payment. Several deductions may be
 // made until nothing is left frozen, which finishes the freeze (cancel 4).
 func (s *Server) authTrade(c *call) (object, *apiError) {
-	p := params{v: c.params}
-	freezeSysSN := p.str("syssn", true, 0)
-	outTradeNo := p.str("out_trade_no", true, 128)
-	amount := p.amount("txamt", true)
-	p.time("txdtm", true, c.loc)
-	p.str("udid", false, 40)
-	p.str("return_url", false, 512)
-	if p.err != nil {
-		return nil, p.err
+	freezeSysSN, outTradeNo, amount, aerr := movement(c)
+	if aerr != nil {
+		return nil, aerr
 	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byOutTradeNo[outTradeNo] != nil {
-		return nil, refuse("2011", "out_trade_no %q was used before", outTradeNo)
+	if aerr := s.unusedLocked(outTradeNo); aerr != nil {
+		return nil, aerr
 	}
 	f := s.bySysSN[freezeSysSN]
 	if f == nil || !f.freeze {
