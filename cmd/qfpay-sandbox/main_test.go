@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/qfpay-go/qfpay/qfpaytest"
+)
+
+// sign is the documentation's signature, computed independently.
+func sign(params url.Values, key string) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	pairs := make([]string, len(keys))
+	for i, k := range keys {
+		pairs[i] = k + "=" + params.Get(k)
+	}
+	sum := md5.Sum([]byte(strings.Join(pairs, "&") + key))
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+// TestSandboxBinary builds the command, starts it, pays through it and
+// stops it with SIGINT.
+func TestSandboxBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command")
+	}
+	bin := filepath.Join(t.TempDir(), "qfpay-sandbox")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	next := func(re *regexp.Regexp) []string {
+		t.Helper()
+		for {
+			select {
+			case l, ok := <-lines:
+				require.True(t, ok, "output ended before %s", re)
+				if m := re.FindStringSubmatch(l); m != nil {
+					return m
+				}
+			case <-ctx.Done():
+				t.Fatalf("no line matching %s", re)
+			}
+		}
+	}
+
+	base := next(regexp.MustCompile(`listening on (http://\S+)`))[1]
+	assert.Equal(t, qfpaytest.SandboxAppCode, next(regexp.MustCompile(`app code:\s+(\S+)`))[1])
+	assert.Equal(t, qfpaytest.SandboxClientKey, next(regexp.MustCompile(`client key:\s+(\S+)`))[1], "the default key is printed for curl users")
+
+	params := url.Values{
+		"pay_type": {"800101"}, "txamt": {"10"}, "txcurrcd": {"HKD"},
+		"out_trade_no": {"bin-1"}, "txdtm": {"2019-12-25 14:21:28"},
+	}
+	req, err := http.NewRequest(http.MethodPost, base+"/trade/v1/payment", strings.NewReader(params.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-QF-APPCODE", qfpaytest.SandboxAppCode)
+	req.Header.Set("X-QF-SIGN", sign(params, qfpaytest.SandboxClientKey))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	var ans map[string]any
+	require.NoError(t, json.Unmarshal(body, &ans))
+	assert.Equal(t, "0000", ans["respcd"], "%s", body)
+	assert.Equal(t, base+"/pay/"+ans["syssn"].(string), ans["qrcode"], "links point at the sandbox's address")
+
+	logLine := next(regexp.MustCompile(`msg=request .*path=/trade/v1/payment.*`))
+	assert.Regexp(t, `method=POST .*status=200 respcd=0000 duration=`, logLine[0])
+
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	next(regexp.MustCompile(`qfpay-sandbox stopped`))
+	require.NoError(t, cmd.Wait(), "exits 0 on SIGINT")
+}
+
+func TestRunRefusesBadFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"-port", "1"}, "flag provided but not defined"},
+		{"stray argument", []string{"serve"}, "unexpected arguments"},
+		{"empty key", []string{"-client-key", ""}, "must not be empty"},
+		{"bad address", []string{"-addr", "127.0.0.1:99999"}, "invalid port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := run(t.Context(), tt.args, io.Discard, io.Discard)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-client-key", "my-own-key", "-mchid", "ZaMVg12345"}, pw, io.Discard)
+	}()
+	sc := bufio.NewScanner(pr)
+	var out []string
+	for sc.Scan() {
+		out = append(out, sc.Text())
+		if strings.Contains(sc.Text(), "mchid:") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	cancel()
+	require.NoError(t, <-done)
+	pw.Close()
+	text := strings.Join(out, "\n")
+	assert.NotContains(t, text, "my-own-key", "a key given on the command line is never printed")
+	assert.Contains(t, text, "ZaMVg12345")
+}

@@ -1,0 +1,127 @@
+// Package qfpaytest is an in-memory QF Pay gateway for tests: payments,
+// queries, refunds, reversals, pre-authorization, bills, the WeChat oauth
+// tools and asynchronous notifications, with no credentials and no network.
+// It speaks the wire protocol of the QF Pay Open API documentation, so it
+// serves the qfpay SDK (qfpay.WithBaseURL(srv.URL)) as well as any other
+// client.
+//
+//	srv := qfpaytest.NewServer(appCode, clientKey)
+//	defer srv.Close()
+//	client, _ := qfpay.NewClient(appCode, clientKey, qfpay.WithBaseURL(srv.URL))
+//
+// NewServer listens on a local httptest server; NewServerWithOptions takes
+// options (WithMerchantID, WithNotifyURL, WithNotifySchedule, WithAutoPay,
+// WithClock, WithPendingQueries, WithLogger); New makes a Server that does
+// not listen, an http.Handler to serve at an address of your own, as
+// cmd/qfpay-sandbox does.
+//
+// # Checks
+//
+// Every API call is checked as the gateway does, in this order, and refused
+// with HTTP 200 and a JSON answer {"respcd", "resperr", "respmsg"}:
+//
+//   - the HTTP method (405 with respcd 1104);
+//   - the parameters: the form body of a POST (the query string when the
+//     body is empty, as the documentation's JSAPI sample sends them), the
+//     query string of a GET; a Content-Type other than
+//     application/x-www-form-urlencoded is 1103;
+//   - X-QF-APPCODE missing or unknown: 1106;
+//   - X-QF-SIGN missing or not the signature of the parameters received,
+//     with MD5 or, under X-QF-SIGNTYPE: SHA256, SHA256 (either letter case):
+//     1108;
+//   - txzone not ±HHMM: 1103;
+//   - mchid: see WithMerchantID (1104 missing, 1241 unknown);
+//   - each endpoint's parameters: a mandatory one missing or a value not
+//     accepted (unknown pay_type or txcurrcd, txamt 0, expired_time outside
+//     5..120, page_size above 100, auth_code missing for a consumer-presented
+//     pay type, openid/sub_openid missing for Alipay H5 and WeChat
+//     JSAPI/mini program, goods_name missing for in-app, a value too long)
+//     is 1104; a value of the wrong format (txamt not a whole number, txdtm
+//     or start_time not YYYY-MM-DD hh:mm:ss, trade_date not YYYY-MM-DD) is
+//     1103.
+//
+// An out_trade_no used before by any payment, refund or deduction is
+// refused with 2011.
+//
+// # Answers
+//
+// Answers have the documentation's shapes with every amount and time a
+// string, as in its samples, except authtrade's orig_syssn, a bare 26-digit
+// number as in its sample. The samples' "respcd": 0000 (not JSON) is not
+// imitated. Times are written in the request's txzone, UTC+8 by default;
+// txdtm is echoed as sent. syssn is 26 digits: the date (UTC+8), "00020002"
+// and a counter of the server, so ids are the same from run to run.
+//
+// # Payments
+//
+// By the mode of the pay type (qfpay.PayType.Mode):
+//
+//   - consumer presented (CPM): charged at once (respcd 0000), unless
+//     auth_code is one of the magic codes (AuthCodePending and the others);
+//   - merchant presented (MPM): answered 0000 with a qrcode; the payment
+//     then waits for the customer and the query lists it with respcd 1143
+//     until Server.Pay, WithAutoPay or a GET of the qrcode (a link to this
+//     server, /pay/<syssn>) pays it;
+//   - online: the same with pay_url instead of qrcode; the GET redirects to
+//     return_url when one was given;
+//   - Alipay service window H5, WeChat JSAPI and mini program, in-app: the
+//     same with pay_params in the documentation's shapes (WeChat JSAPI:
+//     appId, timeStamp, nonceStr, package, signType, paySign; WeChat in-app:
+//     appid, partnerid, prepayid, package, noncestr, timestamp as a number,
+//     sign; Alipay in-app: the sample's fields; Alipay H5: tradeNO).
+//
+// A payment not paid by its expired_time (default 30 minutes, 15 for a
+// pre-authorization, on the server's clock) is listed with 1181.
+//
+// # Refunds, reversal, close
+//
+// A refund takes all or part of what is left of a paid payment: above it
+// is 1272, nothing left is 1125, an unpaid payment 1261, a closed one 1264,
+// an unknown syssn 1136. The payment's cancel becomes 5 (partially
+// refunded) or 3 (refunded in full). Refunds are listed by the query with
+// order_type "refund" and origssn.
+//
+// Reversal and close cancel a payment not paid yet (waiting, pending,
+// expired or failed; txamt must be its amount, else 1266): cancel becomes 1
+// (reversal) or 2 (close) and a payment still waiting is listed with 1142.
+// A paid payment is refused with 1260, a closed one with 1142.
+//
+// # Pre-authorization
+//
+// A payment with a pre-auth pay type (801801, 801808, 801810, 801814)
+// freezes its amount once paid. /trade/v1/authtrade deducts from what is
+// frozen as a new payment (more than is frozen: 1272; several deductions
+// may be made); /trade/v1/reversal on a paid freeze unfreezes what is left
+// (txamt and txdtm not needed). A freeze with nothing left frozen is
+// finished (cancel 4); it cannot be refunded (1155).
+//
+// # Notifications
+//
+// With a notify URL (WithNotifyURL, Server.SetNotifyURL) every successful
+// payment (deductions included) and refund is POSTed there as the gateway
+// does: Content-Type application/json, the body written like Python's
+// json.dumps (the documentation's field order, every value a string,
+// non-ASCII as \uXXXX), X-QF-SIGN the upper-case hex MD5 of the raw body
+// followed by the client key. Refund notifications add orig_syssn. An
+// attempt not answered 200 with body SUCCESS is retried on
+// DefaultNotifySchedule, or WithNotifySchedule's. Server.Deliveries and
+// Server.WaitDeliveries show what was sent and answered.
+//
+// # Other endpoints
+//
+// /trade/v1/query filters by syssn, out_trade_no and pay_type (comma
+// lists), respcd, and start_time/end_time on sysdtm (ignored with syssn or
+// out_trade_no; default the current month; at most a calendar month apart),
+// newest first, page_size up to 100. /download/v1/trade_bill answers a zip
+// holding a CSV (BillColumns) of the day's successful payments and refunds.
+// /trade/v1/add_note keeps a note (code must be the app code, else 1104).
+// /tool/v1/get_weixin_oauth_code redirects to redirect_uri with a code that
+// /tool/v1/get_weixin_openid accepts once, answering SandboxOpenID (so does
+// a code from Server.NewWeChatCode).
+//
+// # Faults
+//
+// Server.InjectFault adds latency, HTTP errors (5xx, 429 with Retry-After)
+// or dropped connections to a path's answers, before or after the request
+// is processed, for a number of requests or with a probability.
+package qfpaytest

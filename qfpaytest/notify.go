@@ -1,0 +1,262 @@
+package qfpaytest
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// notifyTimeout bounds one notification attempt.
+const notifyTimeout = 10 * time.Second
+
+// Delivery is one notification (a successful payment or refund) and its
+// attempts so far.
+type Delivery struct {
+	// Type is notify_type: "payment" or "refund".
+	Type string
+	// SysSN and OutTradeNo are the notified transaction's.
+	SysSN      string
+	OutTradeNo string
+	// URL is where it is sent.
+	URL string
+	// Body is the JSON body, written as Python's json.dumps writes it;
+	// Signature is its X-QF-SIGN: upper-case hex MD5 of Body + client key.
+	Body      []byte
+	Signature string
+	// Attempts are the attempts made so far, oldest first.
+	Attempts []DeliveryAttempt
+	// Delivered reports an attempt answered 200 with body SUCCESS.
+	Delivered bool
+	// Done reports that no attempt is left to make: delivered, or every
+	// attempt of the schedule failed.
+	Done bool
+}
+
+// DeliveryAttempt is one POST of a notification.
+type DeliveryAttempt struct {
+	// At is when it was sent (wall clock, not the server's clock).
+	At time.Time
+	// StatusCode is the HTTP status answered (0 when none came).
+	StatusCode int
+	// Response is the start of the answer's body.
+	Response string
+	// Err is the transport error, if any.
+	Err string
+}
+
+func (d *Delivery) clone() Delivery {
+	c := *d
+	c.Body = bytes.Clone(d.Body)
+	c.Attempts = append([]DeliveryAttempt(nil), d.Attempts...)
+	return c
+}
+
+// Deliveries returns every notification made so far, oldest first.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deliveriesLocked()
+}
+
+func (s *Server) deliveriesLocked() []Delivery {
+	out := make([]Delivery, len(s.deliveries))
+	for i, d := range s.deliveries {
+		out[i] = d.clone()
+	}
+	return out
+}
+
+// WaitDeliveries waits until at least n notifications are Done (delivered
+// or out of attempts) and returns every notification made so far. It fails
+// when ctx ends or the server is closed first, still returning them.
+func (s *Server) WaitDeliveries(ctx context.Context, n int) ([]Delivery, error) {
+	for {
+		s.mu.Lock()
+		done := 0
+		for _, d := range s.deliveries {
+			if d.Done {
+				done++
+			}
+		}
+		changed := s.changed
+		all := s.deliveriesLocked()
+		s.mu.Unlock()
+		if done >= n {
+			return all, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return all, ctx.Err()
+		case <-s.ctx.Done():
+			return all, errClosed
+		}
+	}
+}
+
+// signalLocked wakes WaitDeliveries.
+func (s *Server) signalLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// notifyLocked sends the notification of a successful payment or refund
+// when a notify URL is set.
+func (s *Server) notifyLocked(t *txn, notifyType string) {
+	if s.notifyURL == "" || s.closed {
+		return
+	}
+	body := s.notificationBody(t, notifyType)
+	sum := md5.Sum(append(bytes.Clone(body), s.clientKey...))
+	d := &Delivery{
+		Type: notifyType, SysSN: t.syssn, OutTradeNo: t.outTradeNo, URL: s.notifyURL,
+		Body: body, Signature: strings.ToUpper(hex.EncodeToString(sum[:])),
+	}
+	s.deliveries = append(s.deliveries, d)
+	s.signalLocked()
+	s.wg.Add(1)
+	go s.deliver(d, d.clone())
+}
+
+// notificationBody writes the notification of t in the order of the
+// documentation's sample, every value a string.
+func (s *Server) notificationBody(t *txn, notifyType string) []byte {
+	loc := t.loc
+	if loc == nil {
+		loc = beijing
+	}
+	f := []string{
+		"status", "1",
+		"pay_type", string(t.payType),
+		"sysdtm", times(t.sysTime, loc),
+		"paydtm", times(t.payTime, loc),
+		"goods_name", t.goodsName,
+		"txcurrcd", t.currency,
+		"txdtm", t.txdtm,
+	}
+	if s.cfg.mchid != "" {
+		f = append(f, "mchid", s.cfg.mchid)
+	}
+	f = append(f,
+		"txamt", itoa(t.amount),
+		"exchange_rate", "",
+		"chnlsn2", "",
+		"out_trade_no", t.outTradeNo,
+		"syssn", t.syssn,
+		"cash_fee_type", "",
+		"cancel", itoa(int64(t.cancel)),
+		"respcd", t.respcd,
+		"goods_info", t.goodsInfo,
+		"cash_fee", itoa(t.amount),
+		"notify_type", notifyType,
+		"chnlsn", t.chnlsn,
+		"cardcd", "",
+	)
+	if t.origSysSN != "" {
+		f = append(f, "orig_syssn", t.origSysSN)
+	}
+	return pyJSON(f)
+}
+
+// deliver makes the attempts of d (whose fixed fields are in snap) on the
+// schedule until one is acknowledged, the schedule ends or the server is
+// closed.
+func (s *Server) deliver(d *Delivery, snap Delivery) {
+	defer s.wg.Done()
+	for i := 0; ; i++ {
+		a := s.attempt(snap)
+		ok := a.StatusCode == http.StatusOK && strings.TrimSpace(a.Response) == "SUCCESS"
+		s.mu.Lock()
+		d.Attempts = append(d.Attempts, a)
+		d.Delivered = ok
+		d.Done = ok || i >= len(s.cfg.schedule)
+		done := d.Done
+		s.signalLocked()
+		s.mu.Unlock()
+		if s.cfg.logger != nil {
+			s.cfg.logger.LogAttrs(context.Background(), slog.LevelInfo, "notification",
+				slog.String("notify_type", snap.Type), slog.String("syssn", snap.SysSN),
+				slog.Int("attempt", i+1), slog.Int("status", a.StatusCode), slog.Bool("delivered", ok),
+				slog.String("error", a.Err))
+		}
+		if done {
+			return
+		}
+		timer := time.NewTimer(s.cfg.schedule[i])
+		select {
+		case <-timer.C:
+		case <-s.ctx.Done():
+			timer.Stop()
+			return
+		}
+	}
+}
+
+func (s *Server) attempt(d Delivery) DeliveryAttempt {
+	a := DeliveryAttempt{At: time.Now()}
+	ctx, cancel := context.WithTimeout(s.ctx, notifyTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+	if err != nil {
+		a.Err = err.Error()
+		return a
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-QF-SIGN", d.Signature)
+	req.Header.Set("User-Agent", "qfpaytest-notify")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.Err = err.Error()
+		return a
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	a.StatusCode = resp.StatusCode
+	a.Response = string(body)
+	return a
+}
+
+// pyJSON writes the object of the name, value pairs kv as Python's
+// json.dumps does by default: ", " and ": " separators, non-ASCII and
+// control characters as \uXXXX escapes (surrogate pairs above U+FFFF).
+// Invalid UTF-8 is written as U+FFFD.
+func pyJSON(kv []string) []byte {
+	b := []byte{'{'}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendPyString(b, kv[i])
+		b = append(b, ": "...)
+		b = appendPyString(b, kv[i+1])
+	}
+	return append(b, '}')
+}
+
+// pyEscapes are the characters json.dumps writes with a short escape.
+var pyEscapes = map[rune]string{'"': `\"`, '\\': `\\`, '\n': `\n`, '\r': `\r`, '\t': `\t`, '\b': `\b`, '\f': `\f`}
+
+func appendPyString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for _, r := range s {
+		switch esc, short := pyEscapes[r]; {
+		case short:
+			b = append(b, esc...)
+		case r >= ' ' && r <= '~':
+			b = append(b, byte(r))
+		case r > 0xffff:
+			r -= 0x10000
+			b = fmt.Appendf(b, `\u%04x\u%04x`, 0xd800|r>>10, 0xdc00|r&0x3ff)
+		default:
+			b = fmt.Appendf(b, `\u%04x`, r)
+		}
+	}
+	return append(b, '"')
+}

@@ -1,0 +1,247 @@
+package qfpaytest
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/qfpay-go/qfpay"
+)
+
+// Order types of the query's order_type.
+const (
+	orderPayment = string(qfpay.OrderTypePayment)
+	orderRefund  = string(qfpay.OrderTypeRefund)
+)
+
+// Response codes the server gives transactions.
+const (
+	codeWaiting  = "1143" // awaiting the customer (MPM, online, in-app, in-wallet)
+	codeClosed   = "1142" // closed or reversed before payment
+	codeExpired  = "1181" // not paid in time
+	codePending  = "1145"
+	codeNotFound = "1136"
+)
+
+// txn is one payment or refund.
+type txn struct {
+	syssn      string
+	origSysSN  string
+	outTradeNo string
+	orderType  string
+	payType    qfpay.PayType
+	amount     int64
+	currency   string
+	txdtm      string
+	loc        *time.Location
+	sysTime    time.Time
+	payTime    time.Time
+	expireAt   time.Time
+	respcd     string
+	cancel     qfpay.CancelStatus
+	refunded   int64
+	// freeze marks a pre-authorization (a payment with a pre-auth pay
+	// type); frozen is what it still holds once paid.
+	freeze bool
+	frozen int64
+	// pendingLeft counts the queries that still list a pending
+	// consumer-presented payment as pending; finalCode is what it settles
+	// to then.
+	pendingLeft int
+	pendingCPM  bool
+	finalCode   string
+
+	goodsName, goodsInfo, udid, mchid, authCode string
+	note, returnURL, qrcode, payURL, chnlsn     string
+}
+
+// Transaction is a snapshot of a payment or refund the server holds.
+type Transaction struct {
+	// SysSN is syssn, the server's 26-digit number.
+	SysSN string
+	// OrigSysSN is, for a refund or a pre-authorization deduction, the
+	// payment or freeze it refers to.
+	OrigSysSN string
+	// OutTradeNo is the merchant's number.
+	OutTradeNo string
+	// OrderType is payment or refund.
+	OrderType qfpay.OrderType
+	PayType   qfpay.PayType
+	Amount    int64
+	Currency  qfpay.Currency
+	// RespCode is the status the query lists: "0000" paid, "1143" waiting
+	// for the customer, "1145" (or the magic code's) pending, "1142"
+	// closed or reversed unpaid, "1181" expired, any other code failed.
+	RespCode string
+	Cancel   qfpay.CancelStatus
+	// Refunded is the amount refunded so far (payments).
+	Refunded int64
+	// Frozen is the amount still frozen (paid pre-authorizations).
+	Frozen int64
+	// TxTime is txdtm as the merchant sent it.
+	TxTime string
+	// SysTime, PayTime and ExpireTime are sysdtm, paydtm (zero until
+	// paid) and the time an unpaid payment expires (zero: never).
+	SysTime, PayTime, ExpireTime time.Time
+	GoodsName, GoodsInfo         string
+	DeviceID, MerchantID         string
+	AuthCode, Note, ReturnURL    string
+	// QRCode and PayURL are the links handed out (a GET of either pays).
+	QRCode, PayURL string
+	ChannelSN      string
+}
+
+func (t *txn) snapshot() Transaction {
+	return Transaction{
+		SysSN: t.syssn, OrigSysSN: t.origSysSN, OutTradeNo: t.outTradeNo, OrderType: qfpay.OrderType(t.orderType),
+		PayType: t.payType, Amount: t.amount, Currency: qfpay.Currency(t.currency), RespCode: t.respcd,
+		Cancel: t.cancel, Refunded: t.refunded, Frozen: t.frozen, TxTime: t.txdtm,
+		SysTime: t.sysTime, PayTime: t.payTime, ExpireTime: t.expireAt,
+		GoodsName: t.goodsName, GoodsInfo: t.goodsInfo, DeviceID: t.udid, MerchantID: t.mchid,
+		AuthCode: t.authCode, Note: t.note, ReturnURL: t.returnURL, QRCode: t.qrcode, PayURL: t.payURL,
+		ChannelSN: t.chnlsn,
+	}
+}
+
+// Transaction returns the payment or refund with syssn or out_trade_no ref.
+func (s *Server) Transaction(ref string) (Transaction, bool) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.lookupLocked(ref)
+	if t == nil {
+		return Transaction{}, false
+	}
+	s.refreshLocked(t, now)
+	return t.snapshot(), true
+}
+
+// Transactions returns every payment and refund, oldest first.
+func (s *Server) Transactions() []Transaction {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Transaction, len(s.txns))
+	for i, t := range s.txns {
+		s.refreshLocked(t, now)
+		out[i] = t.snapshot()
+	}
+	return out
+}
+
+// Errors of Server.Pay.
+var (
+	ErrNotFound   = errors.New("qfpaytest: no such transaction")
+	ErrNotPayable = errors.New("qfpaytest: transaction cannot be paid")
+)
+
+// Pay pays the payment with syssn or out_trade_no ref as if the customer
+// had paid it now: a merchant-presented, online, in-wallet or in-app
+// payment waiting for the customer, or a consumer-presented one pending.
+// A pre-authorization is frozen. The notification is sent. It fails with
+// ErrNotFound, or ErrNotPayable for a payment paid, closed, expired or
+// failed already, or a refund.
+func (s *Server) Pay(ref string) error {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.lookupLocked(ref)
+	if t == nil {
+		return fmt.Errorf("%w: %q", ErrNotFound, ref)
+	}
+	s.refreshLocked(t, now)
+	if !t.payable() {
+		return fmt.Errorf("%w: %s is %s (respcd %s, cancel %d)", ErrNotPayable, t.syssn, t.orderType, t.respcd, t.cancel)
+	}
+	s.payLocked(t, now)
+	return nil
+}
+
+func (s *Server) lookupLocked(ref string) *txn {
+	if t := s.bySysSN[ref]; t != nil {
+		return t
+	}
+	return s.byOutTradeNo[ref]
+}
+
+// payable reports whether a payment still waits for its outcome.
+func (t *txn) payable() bool {
+	return t.orderType == orderPayment && t.cancel == qfpay.CancelNone &&
+		(t.respcd == codeWaiting || (t.pendingCPM && pendingCode(t.respcd)))
+}
+
+func pendingCode(code string) bool { return code == "1143" || code == "1145" || code == "1298" }
+
+// nextSysSNLocked makes a syssn: the date (UTC+8), "00020002", and a
+// 10-digit counter: 26 digits, unique in the server.
+func (s *Server) nextSysSNLocked(now time.Time) string {
+	s.seq++
+	return now.In(beijing).Format("20060102") + "00020002" + fmt.Sprintf("%010d", s.seq)
+}
+
+// unusedLocked refuses an out_trade_no any payment, refund or deduction
+// has used (2011).
+func (s *Server) unusedLocked(outTradeNo string) *apiError {
+	if s.byOutTradeNo[outTradeNo] != nil {
+		return refuse("2011", "out_trade_no %q was used before", outTradeNo)
+	}
+	return nil
+}
+
+func (s *Server) addLocked(t *txn) {
+	s.txns = append(s.txns, t)
+	s.bySysSN[t.syssn] = t
+	s.byOutTradeNo[t.outTradeNo] = t
+}
+
+// payLocked marks t paid now and notifies it.
+func (s *Server) payLocked(t *txn, now time.Time) {
+	t.respcd = codeOK
+	t.payTime = now
+	t.pendingLeft = 0
+	t.chnlsn = "42" + t.syssn
+	if t.freeze {
+		t.frozen = t.amount
+	}
+	s.notifyLocked(t, orderPayment)
+}
+
+// refreshLocked applies what time did: an unpaid payment past its expiry
+// has expired.
+func (s *Server) refreshLocked(t *txn, now time.Time) {
+	if t.respcd == codeWaiting && t.cancel == qfpay.CancelNone && !t.expireAt.IsZero() && !now.Before(t.expireAt) {
+		t.respcd = codeExpired
+	}
+}
+
+// settleLocked settles a pending consumer-presented payment once its
+// pending queries are spent.
+func (s *Server) settleLocked(t *txn, now time.Time) {
+	if !t.pendingCPM || !pendingCode(t.respcd) || t.cancel != qfpay.CancelNone || t.pendingLeft > 0 {
+		return
+	}
+	if t.finalCode == codeOK {
+		s.payLocked(t, now)
+		return
+	}
+	t.respcd = t.finalCode
+}
+
+// times writes a time in loc, "" for the zero time.
+func times(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(timeLayout)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// errmsg is a listed transaction's status text.
+func errmsg(code string) string {
+	if code == codeOK {
+		return "success"
+	}
+	return resperr(code)
+}
