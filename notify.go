@@ -41,8 +41,9 @@ const notifySignHeader = "X-QF-SIGN"
 // "Asynchronous Notifications": QF Pay posts one to the merchant's
 // notification URL after a payment or refund succeeded. The gateway sends
 // numbers and strings interchangeably; both decode into the same field, and
-// times are read in UTC+8. A Notification marshals to and from JSON with
-// encoding/json, so it can be queued as it is.
+// times are read in UTC+8 (or the zone of WithNotificationLocation). A
+// Notification marshals to and from JSON with encoding/json, so it can be
+// queued as it is.
 type Notification struct {
 	// Type is notify_type: payment, refund, or another NotifyType.
 	Type NotifyType `json:"notify_type"`
@@ -172,8 +173,15 @@ func notifyDigest(body []byte, clientKey string) [2 * md5.Size]byte {
 // Nothing is decoded before the signature matched. A bad signature returns
 // an error matching ErrInvalidSignature; a verified body that is not a JSON
 // object, lacks notify_type or syssn, or has a field that cannot be read,
-// returns an error matching ErrMalformedResponse.
+// returns an error matching ErrMalformedResponse. Times are read in UTC+8,
+// the API's default zone; the gateway writes them in the zone of the
+// transaction's txzone, so a merchant whose client has another WithLocation
+// uses NewNotificationHandler with WithNotificationLocation.
 func ParseNotification(body []byte, signature, clientKey string) (*Notification, error) {
+	return parseNotification(body, signature, clientKey, beijing)
+}
+
+func parseNotification(body []byte, signature, clientKey string, loc *time.Location) (*Notification, error) {
 	if err := VerifyNotification(body, signature, clientKey); err != nil {
 		return nil, err
 	}
@@ -182,7 +190,7 @@ func ParseNotification(body []byte, signature, clientKey string) (*Notification,
 		return nil, notifyMalformed(fmt.Errorf("not a JSON object: %q", bodySnippet(body)))
 	}
 	n := &Notification{}
-	if err := wire.Decode(obj, n, beijing); err != nil {
+	if err := wire.Decode(obj, n, loc); err != nil {
 		return nil, notifyMalformed(err)
 	}
 	switch {
@@ -213,6 +221,18 @@ type HandlerOption func(*notifyHandler)
 // never logs the client key or the signature.
 func WithHandlerLogger(l *slog.Logger) HandlerOption {
 	return func(h *notifyHandler) { h.logger = l }
+}
+
+// WithNotificationLocation reads the notification's times (sysdtm, paydtm,
+// txdtm) in loc instead of UTC+8. The gateway writes them in the zone of the
+// txzone the payment or refund was made with, so give the location of the
+// Client (WithLocation) that makes them. A nil loc keeps UTC+8.
+func WithNotificationLocation(loc *time.Location) HandlerOption {
+	return func(h *notifyHandler) {
+		if loc != nil {
+			h.loc = loc
+		}
+	}
 }
 
 // WithMaxNotificationBytes replaces DefaultMaxNotificationBytes as the
@@ -247,14 +267,15 @@ func NotificationHandler(clientKey string, fn func(context.Context, *Notificatio
 }
 
 // NewNotificationHandler is NotificationHandler with options: a logger
-// (WithHandlerLogger) and a body limit (WithMaxNotificationBytes). It panics
+// (WithHandlerLogger), a body limit (WithMaxNotificationBytes) and the zone
+// of the notification's times (WithNotificationLocation). It panics
 // when fn is nil. With an empty clientKey every notification is refused
 // (401), as none can be verified.
 func NewNotificationHandler(clientKey string, fn func(context.Context, *Notification) error, opts ...HandlerOption) http.Handler {
 	if fn == nil {
 		panic("qfpay: NotificationHandler needs a non-nil fn")
 	}
-	h := &notifyHandler{clientKey: clientKey, fn: fn, maxBytes: DefaultMaxNotificationBytes}
+	h := &notifyHandler{clientKey: clientKey, fn: fn, maxBytes: DefaultMaxNotificationBytes, loc: beijing}
 	for _, o := range opts {
 		o(h)
 	}
@@ -266,6 +287,7 @@ type notifyHandler struct {
 	fn        func(context.Context, *Notification) error
 	maxBytes  int64
 	logger    *slog.Logger
+	loc       *time.Location
 }
 
 func (h *notifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -288,7 +310,7 @@ func (h *notifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(ctx, w, http.StatusBadRequest, nil, fmt.Errorf("reading the body: %w", err))
 		return
 	}
-	n, err := ParseNotification(body, r.Header.Get(notifySignHeader), h.clientKey)
+	n, err := parseNotification(body, r.Header.Get(notifySignHeader), h.clientKey, h.loc)
 	if err != nil {
 		status := http.StatusBadRequest
 		if errors.Is(err, ErrInvalidSignature) {
