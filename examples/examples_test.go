@@ -3,6 +3,7 @@
 package examples_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,14 +12,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qfpay-go/qfpay"
 	"github.com/qfpay-go/qfpay/qfpaytest"
 )
 
@@ -301,5 +305,80 @@ func TestExamplesRealEnvironment(t *testing.T) {
 				assert.NotContains(t, out, clientKey, "the client key is printed")
 			}
 		})
+	}
+}
+
+// TestNotifyServer runs notify-server as in production: the sandbox sends
+// it the notification of a payment, then SIGTERM stops it gracefully.
+func TestNotifyServer(t *testing.T) {
+	bins := build(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("stops the program with SIGTERM")
+	}
+	const clientKey = "E2E0NOTIFY0SECRET0KEY"
+	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bins["notify-server"], "-addr", "127.0.0.1:0")
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "QFPAY_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "QFPAY_CLIENT_KEY="+clientKey)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var output []string
+	next := func(pattern string) []string {
+		t.Helper()
+		re := regexp.MustCompile(pattern)
+		for {
+			select {
+			case l, ok := <-lines:
+				require.True(t, ok, "output ended before a line matching %s:\n%s", pattern, strings.Join(output, "\n"))
+				output = append(output, l)
+				if m := re.FindStringSubmatch(l); m != nil {
+					return m
+				}
+			case <-ctx.Done():
+				t.Fatalf("no line matching %s:\n%s", pattern, strings.Join(output, "\n"))
+			}
+		}
+	}
+	endpoint := next(`^notify-server: listening on (http://127\.0\.0\.1:\d+/qfpay/notify)$`)[1]
+
+	srv := qfpaytest.NewServerWithOptions("E2EAPP", clientKey, qfpaytest.WithNotifyURL(endpoint),
+		qfpaytest.WithNotifySchedule(50*time.Millisecond, 200*time.Millisecond))
+	t.Cleanup(srv.Close)
+	client, err := qfpay.NewClient("E2EAPP", clientKey, qfpay.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	resp, err := client.Payment(ctx, &qfpay.PaymentRequest{
+		PayType: qfpay.PayTypeWeChatCPM, Amount: 4321, Currency: qfpay.CurrencyHKD,
+		OutTradeNo: "e2e-1", AuthCode: qfpaytest.AuthCodeSuccess,
+	})
+	require.NoError(t, err)
+	deliveries, err := srv.WaitDeliveries(ctx, 1)
+	require.NoError(t, err)
+	require.Len(t, deliveries, 1)
+	assert.True(t, deliveries[0].Delivered, "attempts: %+v", deliveries[0].Attempts)
+	next(`msg="notification recorded" notify_type=payment syssn=` + resp.SysSN + ` out_trade_no=e2e-1 amount="HKD 43.21"$`)
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	next(`^notify-server: shutting down$`)
+	next(`^notify-server: stopped$`)
+	require.NoError(t, cmd.Wait(), "stderr: %s", stderr.String())
+	assert.Empty(t, stderr.String())
+	for _, l := range output {
+		assert.NotContains(t, l, clientKey)
 	}
 }
