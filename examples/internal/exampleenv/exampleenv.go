@@ -250,5 +250,7 @@ func Money(amount int64, c qfpay.Currency) string {
 func OrderNo(prefix string) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand crashes the program instead)
-	return prefix + "-" + time.Now().Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
+	// The time in UTC+8, the API's zone, as the date in a syssn is.
+	now := time.Now().In(time.FixedZone("UTC+8", 8*60*60))
+	return prefix + "-" + now.Format("20060102-150405") + "-" + hex.EncodeToString(b[:])
 }
