@@ -5,39 +5,85 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 	"time"
 
 	"github.com/qfpay-go/qfpay"
+	"github.com/qfpay-go/qfpay/qfpaytest"
 )
 
-// Every paid transaction of the first quarter, across pages and months.
+// Every successful transaction of the first quarter, across pages and
+// months: the API answers one calendar month at a time, and Transactions
+// asks for each month in turn.
 func ExampleClient_Transactions() {
-	client, err := qfpay.NewClient("YOUR_APP_CODE", "YOUR_CLIENT_KEY")
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
+	// Payments on four days, and a refund, on the sandbox's clock.
+	at := func(month time.Month, day int) {
+		srv.SetNow(time.Date(2024, month, day, 12, 0, 0, 0, client.Location()))
+	}
+	pay := func(orderNo string, amount int64) (syssn string) {
+		resp, err := client.Payment(ctx, &qfpay.PaymentRequest{
+			PayType: qfpay.PayTypeWeChatCPM, Amount: amount, Currency: qfpay.CurrencyHKD,
+			OutTradeNo: orderNo, AuthCode: qfpaytest.AuthCodeSuccess,
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		return resp.SysSN
+	}
+	at(time.January, 15)
+	jan := pay("jan-1", 1800)
+	at(time.February, 20)
+	pay("feb-1", 4500)
+	at(time.March, 5)
+	pay("mar-1", 990)
+	at(time.March, 6)
+	if _, err := client.Refund(ctx, &qfpay.RefundRequest{SysSN: jan, OutTradeNo: "jan-1-refund", Amount: 500}); err != nil {
+		log.Fatal(err)
+	}
+	at(time.April, 2)
+	pay("apr-1", 7000)
+
 	req := &qfpay.QueryRequest{
 		RespCode: qfpay.CodeSuccess,
 		Start:    time.Date(2024, 1, 1, 0, 0, 0, 0, client.Location()),
 		End:      time.Date(2024, 3, 31, 23, 59, 59, 0, client.Location()),
 	}
-	var total int64
+	var takings int64
 	for tx, err := range client.Transactions(ctx, req) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if !tx.IsRefund() {
-			total += tx.Amount
+		fmt.Println(tx.SysTime.Format(time.DateOnly), tx.OrderType, tx.OutTradeNo, tx.Amount)
+		if tx.IsRefund() {
+			takings -= tx.Amount
+		} else {
+			takings += tx.Amount
 		}
 	}
-	fmt.Println("paid in Q1 (cents):", total)
+	fmt.Println("net takings in Q1 (cents):", takings)
+	// Output:
+	// 2024-01-15 payment jan-1 1800
+	// 2024-02-20 payment feb-1 4500
+	// 2024-03-06 refund jan-1-refund 500
+	// 2024-03-05 payment mar-1 990
+	// net takings in Q1 (cents): 6790
 }
 
 // Settling a consumer-presented payment that answered "pending" or whose
 // answer never came.
 func ExampleClient_WaitForPayment() {
-	client, err := qfpay.NewClient("YOUR_APP_CODE", "YOUR_CLIENT_KEY")
+	// The sandbox's magic code AuthCodePending answers 1145, then pays.
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL),
+		qfpay.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)) // the default suits a real gateway
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -47,17 +93,18 @@ func ExampleClient_WaitForPayment() {
 		Amount:     1000,
 		Currency:   qfpay.CurrencyHKD,
 		OutTradeNo: "ORDER-20240101-0001",
-		AuthCode:   "287255838063025836",
+		AuthCode:   qfpaytest.AuthCodePending, // the code scanned from the customer's wallet
 	}
 	_, err = client.Payment(ctx, req)
 	if errors.Is(err, qfpay.ErrPending) || errors.Is(err, qfpay.ErrOutcomeUnknown) {
+		fmt.Println("pending:", errors.Is(err, qfpay.ErrPending))
 		// Wait up to two minutes for the customer to confirm.
 		waitCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 		var tx *qfpay.Transaction
 		tx, err = client.WaitForPayment(waitCtx, req.OutTradeNo)
 		if err == nil {
-			fmt.Println("paid:", tx.SysSN)
+			fmt.Println("paid:", tx.OutTradeNo, tx.Amount, tx.Currency)
 			return
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -68,18 +115,37 @@ func ExampleClient_WaitForPayment() {
 		}
 	}
 	if err != nil {
-		log.Fatal(err)
+		log.Fatal(err) // declined: err is an *APIError with the reason
 	}
-	fmt.Println("paid")
+	fmt.Println("paid at once")
+	// Output:
+	// pending: true
+	// paid: ORDER-20240101-0001 1000 HKD
 }
 
-// Reading yesterday's statement (production environments only).
+// Reading a day's statement: a zip of CSV files. QF Pay serves statements
+// on production environments only; the sandbox serves one too.
 func ExampleClient_DownloadBill() {
-	client, err := qfpay.NewClient("YOUR_APP_CODE", "YOUR_CLIENT_KEY", qfpay.WithEnvironment(qfpay.HongKongLive))
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
-	bill, err := client.DownloadBill(context.Background(), time.Now().AddDate(0, 0, -1))
+	ctx := context.Background()
+	day := time.Date(2024, 5, 14, 0, 0, 0, 0, client.Location())
+	srv.SetNow(day.Add(10 * time.Hour)) // two sales that day
+	for i, amount := range []int64{1800, 4500} {
+		_, err := client.Payment(ctx, &qfpay.PaymentRequest{
+			PayType: qfpay.PayTypeWeChatCPM, Amount: amount, Currency: qfpay.CurrencyHKD,
+			OutTradeNo: fmt.Sprint("sale-", i+1), AuthCode: qfpaytest.AuthCodeSuccess,
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	bill, err := client.DownloadBill(ctx, day)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -93,7 +159,15 @@ func ExampleClient_DownloadBill() {
 			log.Fatal(err)
 		}
 		fmt.Println(name, len(rows), "rows")
+		for _, row := range rows {
+			fmt.Println(strings.Join(row[:7], ",")) // syssn ... txamt
+		}
 	}
+	// Output:
+	// trade_bill_2024-05-14.csv 3 rows
+	// syssn,orig_syssn,out_trade_no,order_type,pay_type,txcurrcd,txamt
+	// 20240514000200020000000001,,sale-1,payment,800208,HKD,1800
+	// 20240514000200020000000002,,sale-2,payment,800208,HKD,4500
 }
 
 // The first step of a WeChat JSAPI payment on QF Pay's official account:

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
+	"strings"
+	"time"
 
 	"github.com/qfpay-go/qfpay"
+	"github.com/qfpay-go/qfpay/qfpaytest"
 )
 
 // The credentials QF Pay issues to a merchant: an app code and a client key.
@@ -42,45 +41,41 @@ func ExampleNewClient() {
 	// mchid: ZaMVg12345
 }
 
-func ExampleClient_Payment() {
-	// A stand-in for the gateway that checks the signature and answers with
-	// the documentation's sample payment.
-	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if err := r.ParseForm(); err != nil || qfpay.Sign(r.PostForm, exampleClientKey, qfpay.MD5) != r.Header.Get("X-QF-SIGN") {
-			io.WriteString(w, `{"respcd": "1108", "resperr": "Signature error (1108)", "respmsg": ""}`)
-			return
-		}
-		io.WriteString(w, `{
-    "txdtm": "2019-12-25 14:21:28",
-    "qrcode": "https://qr.alipay.com/bax01781r3pu4fjaqazt4091",
-    "pay_type": "800101",
-    "resperr": "success",
-    "out_trade_no": "01234567890123",
-    "syssn": "20191225000200020060996533",
-    "sysdtm": "2019-12-25 14:22:37",
-    "paydtm": "2019-12-25 14:22:37",
-    "txcurrcd": "EUR",
-    "respmsg": "",
-    "cardcd": "",
-    "udid": "qiantai2",
-    "txamt": "10",
-    "respcd": "0000",
-    "chnlsn": ""
-}`)
-	}))
-	defer gateway.Close()
-
-	client, err := qfpay.NewClient(exampleAppCode, exampleClientKey, qfpay.WithBaseURL(gateway.URL))
+// A client of a local, in-memory gateway (package qfpaytest), for tests and
+// trying the API with no credentials and no network.
+func ExampleNewClient_sandbox() {
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
-	// A merchant-presented QR code: 0.10 EUR, in cents.
+	page, err := client.Query(context.Background(), &qfpay.QueryRequest{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("transactions this month:", len(page.Transactions))
+	// Output:
+	// transactions this month: 0
+}
+
+func ExampleClient_Payment() {
+	// The sandbox stands in for the gateway; its clock is frozen so that
+	// the numbers below are the same from run to run.
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	srv.SetNow(time.Date(2024, 5, 14, 10, 30, 0, 0, time.UTC))
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// A merchant-presented QR code: HKD 12.50, in cents.
 	resp, err := client.Payment(context.Background(), &qfpay.PaymentRequest{
 		PayType:    qfpay.PayTypeAlipayMPM,
-		Amount:     10,
-		Currency:   qfpay.CurrencyEUR,
-		OutTradeNo: "01234567890123", // your own unique number: the key to query it by
+		Amount:     1250,
+		Currency:   qfpay.CurrencyHKD,
+		OutTradeNo: "order-1001", // your own unique number: the key to query it by
 	})
 	var apiErr *qfpay.APIError
 	switch {
@@ -98,106 +93,84 @@ func ExampleClient_Payment() {
 		log.Fatal(err)
 	}
 	fmt.Println("syssn:", resp.SysSN)
-	fmt.Println("show as a QR code:", resp.QRCode)
+	fmt.Println("created:", resp.SysTime.Format(time.DateTime))
+	// A link to the sandbox, which pays the payment when opened.
+	fmt.Println("show as a QR code:", strings.TrimPrefix(resp.QRCode, srv.URL))
 	// Output:
-	// syssn: 20191225000200020060996533
-	// show as a QR code: https://qr.alipay.com/bax01781r3pu4fjaqazt4091
+	// syssn: 20240514000200020000000001
+	// created: 2024-05-14 18:30:00
+	// show as a QR code: /pay/20240514000200020000000001
 }
 
 func ExampleClient_Query() {
-	// A stand-in for the gateway answering with the documentation's sample,
-	// "respcd": 0000 as printed there.
-	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{
-"respmsg": "",
-"resperr": "请求成功",
-"respcd": 0000,
-"data":
-[{
-"cardtp": "5", "cancel": "0", "pay_type": "800101", "order_type": "payment", "clisn": "038424",
-"txdtm": "2019-12-27 10:39:39", "goods_detail": "", "out_trade_no": "CHZ7D61JN1ANJF2R2K1I7TXP2JTCEWBL",
-"syssn": "20191227000200020061752831", "sysdtm": "2019-12-27 10:40:24", "paydtm": "2019-12-27 10:42:18",
-"goods_name": "", "txcurrcd": "EUR", "chnlsn2": "", "udid": "qiantai2", "userid": "2605489", "txamt": "10",
-"chnlsn": "2019122722001411461404119764", "respcd": "0000", "goods_info": "", "errmsg": "success"
-}],
-"page": "1",
-"page_size": "10"
-}`)
-	}))
-	defer gateway.Close()
-
-	client, err := qfpay.NewClient(exampleAppCode, exampleClientKey, qfpay.WithBaseURL(gateway.URL))
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	srv.SetNow(time.Date(2024, 5, 14, 10, 30, 0, 0, time.UTC))
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
-	page, err := client.Query(context.Background(), &qfpay.QueryRequest{
-		OutTradeNos: []string{"CHZ7D61JN1ANJF2R2K1I7TXP2JTCEWBL"},
+	ctx := context.Background()
+	_, err = client.Payment(ctx, &qfpay.PaymentRequest{
+		PayType: qfpay.PayTypeAlipayMPM, Amount: 1250, Currency: qfpay.CurrencyHKD, OutTradeNo: "order-1002",
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.Advance(time.Minute)
+	_ = srv.Pay("order-1002") // the customer scans the QR code and pays, a minute later
+
+	page, err := client.Query(ctx, &qfpay.QueryRequest{OutTradeNos: []string{"order-1002"}})
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, tx := range page.Transactions {
 		fmt.Println(tx.OutTradeNo, tx.SysSN)
 		fmt.Println(tx.PayType.Description())
-		fmt.Printf("%d %s paid: %t at %s, cancel: %s\n", tx.Amount, tx.Currency, tx.Paid(), tx.PayTime.Format("2006-01-02 15:04:05"), tx.Cancel)
+		fmt.Printf("%d %s paid: %t at %s, cancel: %s\n", tx.Amount, tx.Currency, tx.Paid(), tx.PayTime.Format(time.DateTime), tx.Cancel)
 	}
 	// Output:
-	// CHZ7D61JN1ANJF2R2K1I7TXP2JTCEWBL 20191227000200020061752831
+	// order-1002 20240514000200020000000001
 	// Alipay Merchant Presented QR Code Payment in store (MPM) (Overseas Merchant)
-	// 10 EUR paid: true at 2019-12-27 10:42:18, cancel: none
+	// 1250 HKD paid: true at 2024-05-14 18:31:00, cancel: none
 }
 
 func ExampleClient_Refund() {
-	// A stand-in for the gateway: the first refund succeeds with the
-	// documentation's sample, a second one is refused with 1125.
-	var refunded atomic.Bool
-	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if refunded.Swap(true) {
-			io.WriteString(w, `{"respcd": "1125", "resperr": "Transaction has been refunded already (1125)", "respmsg": ""}`)
-			return
-		}
-		io.WriteString(w, `{
-"orig_syssn": "20191227000200020061752831",
-"sysdtm": "2019-12-27 11:11:23",
-"paydtm": "2019-12-27 11:11:26",
-"txdtm": "2019-12-27 11:10:38",
-"udid": "qiantai2",
-"txcurrcd": "EUR",
-"txamt": "10",
-"resperr": "success",
-"respmsg": "",
-"out_trade_no": "RGNOEIVU9JZLNP9GGYXWXCW7OEMI720F",
-"syssn": "20191227000300020061652643",
-"respcd": "0000",
-"chnlsn": "2019122722001411461404119764",
-"cardcd": ""
-}`)
-	}))
-	defer gateway.Close()
-
-	client, err := qfpay.NewClient(exampleAppCode, exampleClientKey, qfpay.WithBaseURL(gateway.URL))
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	srv.SetNow(time.Date(2024, 5, 14, 10, 30, 0, 0, time.UTC))
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
 	if err != nil {
 		log.Fatal(err)
 	}
-	req := &qfpay.RefundRequest{
-		SysSN:      "20191227000200020061752831",       // the payment to refund
-		OutTradeNo: "RGNOEIVU9JZLNP9GGYXWXCW7OEMI720F", // the refund's own unique number
-		Amount:     10,                                 // all of it; less for a partial refund
+	ctx := context.Background()
+	// A payment of HKD 12.50, paid at once: the merchant scanned the
+	// customer's code.
+	pay, err := client.Payment(ctx, &qfpay.PaymentRequest{
+		PayType: qfpay.PayTypeWeChatCPM, Amount: 1250, Currency: qfpay.CurrencyHKD,
+		OutTradeNo: "order-1003", AuthCode: qfpaytest.AuthCodeSuccess,
+	})
+	if err != nil {
+		log.Fatal(err)
 	}
-	resp, err := client.Refund(context.Background(), req)
+
+	resp, err := client.Refund(ctx, &qfpay.RefundRequest{
+		SysSN:      pay.SysSN,           // the payment to refund
+		OutTradeNo: "order-1003-refund", // the refund's own unique number
+		Amount:     1000,                // part of it: HKD 10.00
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("refund", resp.SysSN, "of", resp.OrigSysSN, "amount", resp.Amount, resp.Currency)
 
-	_, err = client.Refund(context.Background(), req)
+	// More than is left (HKD 2.50) is refused.
+	_, err = client.Refund(ctx, &qfpay.RefundRequest{SysSN: pay.SysSN, OutTradeNo: "order-1003-refund-2", Amount: 500})
 	var apiErr *qfpay.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println("again:", apiErr.Code, apiErr.Description())
 	}
 	// Output:
-	// refund 20191227000300020061652643 of 20191227000200020061752831 amount 10 EUR
-	// again: 1125 Transaction has been refunded already
+	// refund 20240514000200020000000002 of 20240514000200020000000001 amount 1000 HKD
+	// again: 1272 The refund amount is greater than the maximum amount that can be refunded for the original transaction
 }
