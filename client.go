@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -252,16 +253,28 @@ func (c *Client) MerchantID() string { return c.mchid }
 // Location is the zone request times are written in.
 func (c *Client) Location() *time.Location { return c.loc }
 
-// String describes the client without its client key.
-func (c *Client) String() string {
+// String describes the client without its client key. It, GoString, Format
+// and LogValue have value receivers so that a dereferenced Client prints as
+// safely as a *Client.
+func (c Client) String() string {
 	return fmt.Sprintf("qfpay.Client{app_code: %s, env: %s, sign_type: %s, mchid: %q}", c.appCode, c.baseURL, c.signType, c.mchid)
 }
 
 // GoString describes the client for %#v without its client key.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
+
+// Format prints the client as String does with every verb (%v, %+v, %d,
+// %x...), so that no verb reaches the fields and the client key.
+func (c Client) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, c.GoString())
+		return
+	}
+	io.WriteString(f, c.String())
+}
 
 // LogValue describes the client for log/slog without its client key.
-func (c *Client) LogValue() slog.Value {
+func (c Client) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("app_code", c.appCode),
 		slog.String("env", c.baseURL),
@@ -341,21 +354,29 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	}
 
 	attempts := 1
-	if ep.retry && c.retry.MaxAttempts > 1 {
+	if ep.retry && !ep.movesMoney && c.retry.MaxAttempts > 1 {
 		attempts = c.retry.MaxAttempts
 	}
 	for attempt := 1; ; attempt++ {
 		ans, err := c.send(ctx, ep, encoded, sign, attempt)
 		if err == nil {
-			return c.decode(ep, ans, out)
+			if err := c.decode(ep, ans, out); err != nil {
+				return c.finalError(ep, params, err)
+			}
+			return nil
 		}
-		var wait time.Duration
-		retryable := attempt < attempts && ctx.Err() == nil && isRetryable(err, &wait)
-		if !retryable {
+		var asked time.Duration
+		if attempt >= attempts || ctx.Err() != nil || !isRetryable(err, &asked) {
 			return c.finalError(ep, params, err)
 		}
-		if err := sleep(ctx, c.retry.backoff(attempt, wait)); err != nil {
+		wait := c.retry.backoff(attempt, asked)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			// Waiting would only end in a deadline error: the last answer
+			// says more.
 			return c.finalError(ep, params, err)
+		}
+		if serr := sleep(ctx, wait); serr != nil {
+			return fmt.Errorf("%w (gave up waiting to retry: %w)", c.finalError(ep, params, err), serr)
 		}
 	}
 }
@@ -415,9 +436,16 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 	if err := c.limiter.wait(ctx); err != nil {
 		return nil, &transportError{err: err}
 	}
-	var sent atomic.Bool
+	if err := ctx.Err(); err != nil {
+		return nil, &transportError{err: err}
+	}
+	// A transport built on net/http reports getting a connection and
+	// writing the request; one that reports neither (a custom RoundTripper)
+	// leaves only its error to judge by.
+	var traced, wrote atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteHeaders: func() { sent.Store(true) },
+		GetConn:      func(string) { traced.Store(true) },
+		WroteHeaders: func() { wrote.Store(true) },
 	})
 	target := c.baseURL + ep.path
 	var body io.Reader
@@ -447,7 +475,8 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
 		c.log(ctx, ep, attempt, 0, "", time.Since(start), err)
-		return nil, &transportError{err: err, sent: sent.Load()}
+		sent := wrote.Load() || (!traced.Load() && !isDialError(err))
+		return nil, &transportError{err: err, sent: sent}
 	}
 	defer resp.Body.Close()
 	limit := c.maxBody
@@ -599,6 +628,14 @@ func mayHaveReached(err error, te *transportError) bool {
 	return false
 }
 
+// isDialError tells whether err is a failure to reach the gateway at all
+// (name resolution or connecting), after which nothing was sent.
+func isDialError(err error) bool {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	return errors.As(err, &dnsErr) || (errors.As(err, &opErr) && opErr.Op == "dial")
+}
+
 // isRetryable tells whether an attempt's failure is worth another attempt,
 // and the wait the gateway asked for.
 func isRetryable(err error, wait *time.Duration) bool {
@@ -607,11 +644,13 @@ func isRetryable(err error, wait *time.Duration) bool {
 		return !errors.Is(te.err, context.Canceled) && !errors.Is(te.err, context.DeadlineExceeded)
 	}
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Code == "" {
-		*wait = apiErr.RetryAfter
-		return apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500
+	if !errors.As(err, &apiErr) {
+		return false
 	}
-	return false
+	*wait = apiErr.RetryAfter
+	// A 429 refused the request whatever its body says; a 5xx is worth
+	// another attempt unless it carries a return code of the API.
+	return apiErr.HTTPStatus == http.StatusTooManyRequests || (apiErr.Code == "" && apiErr.HTTPStatus >= 500)
 }
 
 func (c *Client) log(ctx context.Context, ep *endpoint, attempt, status int, code string, d time.Duration, err error) {
