@@ -263,14 +263,14 @@ func (c Client) String() string {
 // GoString describes the client for %#v without its client key.
 func (c Client) GoString() string { return c.String() }
 
-// Format prints the client as String does with every verb (%v, %+v, %d,
-// %x...), so that no verb reaches the fields and the client key.
+// Format formats String's description with every verb (%v, %q, %x, %d...)
+// and GoString's with %#v, so that no verb reaches the client key.
 func (c Client) Format(f fmt.State, verb rune) {
 	if verb == 'v' && f.Flag('#') {
 		io.WriteString(f, c.GoString())
 		return
 	}
-	io.WriteString(f, c.String())
+	fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
 }
 
 // LogValue describes the client for log/slog without its client key.
