@@ -512,13 +512,17 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 // httpError makes the *APIError of an HTTP answer with no usable respcd.
 func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
 	e := &APIError{HTTPStatus: ans.status, Path: ep.path, Message: http.StatusText(ans.status), Detail: bodySnippet(ans.body)}
+	// A body claiming success says nothing about an HTTP error: keep the
+	// status and the raw start of the body then.
 	if obj, err := wire.ParseObject(ans.body); err == nil {
-		e.Code, _ = wire.String(obj["respcd"])
-		if m, _ := wire.String(obj["resperr"]); m != "" {
-			e.Message = m
-		}
-		if d, _ := wire.String(obj["respmsg"]); d != "" || e.Code != "" {
-			e.Detail = d
+		if code, _ := wire.String(obj["respcd"]); code != CodeSuccess {
+			e.Code = code
+			if m, _ := wire.String(obj["resperr"]); m != "" {
+				e.Message = m
+			}
+			if d, _ := wire.String(obj["respmsg"]); d != "" || e.Code != "" {
+				e.Detail = d
+			}
 		}
 	}
 	if ra := ans.header.Get("Retry-After"); ra != "" {
@@ -564,6 +568,9 @@ func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
 	code, err := wire.String(raw)
 	if !ok || err != nil || code == "" {
 		return c.malformed(ep, ans, errors.New("no respcd"))
+	}
+	if code == CodeSuccess && (ans.status < 200 || ans.status > 299) {
+		return c.malformed(ep, ans, errors.New("respcd 0000 with an HTTP error status"))
 	}
 	if code != CodeSuccess {
 		apiErr := &APIError{Code: code, HTTPStatus: ans.status, Path: ep.path}
