@@ -14,6 +14,7 @@
 package qfpay
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -418,6 +419,19 @@ type answer struct {
 	header      http.Header
 	body        []byte
 	contentType string
+
+	parsed bool
+	obj    wire.Object
+	objErr error
+}
+
+// object reads the body as a JSON object, once.
+func (a *answer) object() (wire.Object, error) {
+	if !a.parsed {
+		a.obj, a.objErr = wire.ParseObject(a.body)
+		a.parsed = true
+	}
+	return a.obj, a.objErr
 }
 
 // transportError is a failure to get an answer at all; sent tells whether
@@ -495,8 +509,10 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 		return nil, err
 	}
 	code := ""
-	if obj, perr := wire.ParseObject(data); perr == nil {
-		code, _ = wire.String(obj["respcd"])
+	if !ep.file || looksLikeJSON(ans) {
+		if obj, perr := ans.object(); perr == nil {
+			code, _ = wire.String(obj["respcd"])
+		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		if code == "" || resp.StatusCode == http.StatusTooManyRequests {
@@ -514,7 +530,7 @@ func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
 	e := &APIError{HTTPStatus: ans.status, Path: ep.path, Message: http.StatusText(ans.status), Detail: bodySnippet(ans.body)}
 	// A body claiming success says nothing about an HTTP error: keep the
 	// status and the raw start of the body then.
-	if obj, err := wire.ParseObject(ans.body); err == nil {
+	if obj, err := ans.object(); err == nil {
 		if code, _ := wire.String(obj["respcd"]); code != CodeSuccess {
 			e.Code = code
 			if m, _ := wire.String(obj["resperr"]); m != "" {
@@ -557,10 +573,10 @@ func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
 			return nil
 		}
 	}
-	if len(strings.TrimSpace(string(ans.body))) == 0 {
+	if len(bytes.TrimSpace(ans.body)) == 0 {
 		return c.malformed(ep, ans, errors.New("empty body"))
 	}
-	obj, err := wire.ParseObject(ans.body)
+	obj, err := ans.object()
 	if err != nil {
 		return c.malformed(ep, ans, fmt.Errorf("not JSON: %q", bodySnippet(ans.body)))
 	}
