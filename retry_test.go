@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -171,6 +172,16 @@ func TestQueryRetryStopsAtMaxAttempts(t *testing.T) {
 		assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a query moves no money")
 		assert.Len(t, e.requests(), 3)
 	})
+	t.Run("a policy without backoff retries at once", func(t *testing.T) {
+		e := setup(t, WithRetry(RetryPolicy{MaxAttempts: 3}))
+		times := e.script("POST", pathQuery, html503, empty429, queryPage)
+
+		_, err := e.client.Query(context.Background(), queryByOTN)
+		require.NoError(t, err)
+		at := times()
+		require.Len(t, at, 3)
+		assert.Less(t, at[2].Sub(at[0]), 100*time.Millisecond)
+	})
 	t.Run("a larger policy makes more attempts", func(t *testing.T) {
 		e := setup(t, WithRetry(RetryPolicy{MaxAttempts: 5, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
 		e.script("POST", pathQuery, html503)
@@ -185,13 +196,13 @@ func TestRetryDisabled(t *testing.T) {
 	for _, attempts := range []int{1, 0, -1} {
 		t.Run(fmt.Sprintf("MaxAttempts %d", attempts), func(t *testing.T) {
 			e := setup(t, WithRetry(RetryPolicy{MaxAttempts: attempts}))
-			e.script("POST", pathQuery, html503, queryPage)
+			e.respond("POST", pathQuery, 503, htmlPage)
 
 			_, err := e.client.Query(context.Background(), queryByOTN)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 503, apiErr.HTTPStatus)
-			assert.Len(t, e.requests(), 1)
+			assertSigned(t, e.last(), MD5)
 		})
 	}
 }
@@ -228,13 +239,14 @@ func TestRetryAfter(t *testing.T) {
 
 func TestRetryAfterParsedIntoAPIError(t *testing.T) {
 	e := setup(t, WithRetry(RetryPolicy{MaxAttempts: 1}))
-	e.script("POST", pathQuery, scripted{status: 429, header: []string{"Retry-After", "7"}})
+	e.respond("POST", pathQuery, 429, "", "Retry-After", "7")
 
 	_, err := e.client.Query(context.Background(), queryByOTN)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 7*time.Second, apiErr.RetryAfter)
 	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.Equal(t, "01234567890123", e.last().Params.Get("out_trade_no"))
 }
 
 func TestRetryStopsWithTheContext(t *testing.T) {
@@ -310,6 +322,10 @@ func TestQueryNotRetriedOnDefiniteAnswers(t *testing.T) {
 		}},
 		{"malformed 200", scripted{status: 200, body: "<html>"}, func(t *testing.T, err error) {
 			assert.ErrorIs(t, err, ErrMalformedResponse)
+		}},
+		{"answer over the size limit", scripted{status: 200, body: `{"respcd": "0000", "data": [], "pad": "` + strings.Repeat("x", DefaultMaxResponseBytes) + `"}`}, func(t *testing.T, err error) {
+			assert.ErrorIs(t, err, ErrMalformedResponse)
+			assert.Contains(t, err.Error(), "larger than")
 		}},
 	}
 	for _, tt := range tests {
@@ -412,6 +428,19 @@ func stall(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// cutShort reads the request and promises an answer longer than what it
+// writes before hanging up.
+func cutShort(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"respcd\": \"0000\", \"sys")
+	_ = buf.Flush()
+	_ = conn.Close()
+}
+
 // hangUp reads the whole request, then drops the connection without a word.
 func hangUp(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
@@ -441,6 +470,10 @@ func TestPaymentOutcomeUnknown(t *testing.T) {
 		}},
 		{name: "connection reset after the request was written", handler: hangUp, cause: func(t *testing.T, err error) {
 			assert.NotErrorIs(t, err, context.DeadlineExceeded)
+		}},
+		{name: "connection lost while reading the answer", handler: cutShort, cause: func(t *testing.T, err error) {
+			assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+			assert.Contains(t, err.Error(), "reading the answer")
 		}},
 		{name: "HTML 502", handler: reply(502, htmlPage), cause: func(t *testing.T, err error) {
 			var apiErr *APIError
