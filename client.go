@@ -14,11 +14,13 @@
 package qfpay
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -252,16 +254,28 @@ func (c *Client) MerchantID() string { return c.mchid }
 // Location is the zone request times are written in.
 func (c *Client) Location() *time.Location { return c.loc }
 
-// String describes the client without its client key.
-func (c *Client) String() string {
+// String describes the client without its client key. It, GoString, Format
+// and LogValue have value receivers so that a dereferenced Client prints as
+// safely as a *Client.
+func (c Client) String() string {
 	return fmt.Sprintf("qfpay.Client{app_code: %s, env: %s, sign_type: %s, mchid: %q}", c.appCode, c.baseURL, c.signType, c.mchid)
 }
 
 // GoString describes the client for %#v without its client key.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
+
+// Format formats String's description with every verb (%v, %q, %x, %d...)
+// and GoString's with %#v, so that no verb reaches the client key.
+func (c Client) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, c.GoString())
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
+}
 
 // LogValue describes the client for log/slog without its client key.
-func (c *Client) LogValue() slog.Value {
+func (c Client) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("app_code", c.appCode),
 		slog.String("env", c.baseURL),
@@ -345,7 +359,7 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	}
 
 	attempts := 1
-	if ep.retry && c.retry.MaxAttempts > 1 {
+	if ep.retry && !ep.movesMoney && c.retry.MaxAttempts > 1 {
 		attempts = c.retry.MaxAttempts
 	}
 	for attempt := 1; ; attempt++ {
@@ -358,13 +372,18 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 			}
 			return nil
 		}
-		var wait time.Duration
-		retryable := attempt < attempts && ctx.Err() == nil && isRetryable(err, &wait)
-		if !retryable {
+		var asked time.Duration
+		if attempt >= attempts || ctx.Err() != nil || !isRetryable(err, &asked) {
 			return c.finalError(ep, params, err)
 		}
-		if err := sleep(ctx, c.retry.backoff(attempt, wait)); err != nil {
+		wait := c.retry.backoff(attempt, asked)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			// Waiting would only end in a deadline error: the last answer
+			// says more.
 			return c.finalError(ep, params, err)
+		}
+		if serr := sleep(ctx, wait); serr != nil {
+			return fmt.Errorf("%w (gave up waiting to retry: %w)", c.finalError(ep, params, err), serr)
 		}
 	}
 }
@@ -406,6 +425,19 @@ type answer struct {
 	header      http.Header
 	body        []byte
 	contentType string
+
+	parsed bool
+	obj    wire.Object
+	objErr error
+}
+
+// object reads the body as a JSON object, once.
+func (a *answer) object() (wire.Object, error) {
+	if !a.parsed {
+		a.obj, a.objErr = wire.ParseObject(a.body)
+		a.parsed = true
+	}
+	return a.obj, a.objErr
 }
 
 // transportError is a failure to get an answer at all; sent tells whether
@@ -424,9 +456,16 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 	if err := c.limiter.wait(ctx); err != nil {
 		return nil, &transportError{err: err}
 	}
-	var sent atomic.Bool
+	if err := ctx.Err(); err != nil {
+		return nil, &transportError{err: err}
+	}
+	// A transport built on net/http reports getting a connection and
+	// writing the request; one that reports neither (a custom RoundTripper)
+	// leaves only its error to judge by.
+	var traced, wrote atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteHeaders: func() { sent.Store(true) },
+		GetConn:      func(string) { traced.Store(true) },
+		WroteHeaders: func() { wrote.Store(true) },
 	})
 	target := c.baseURL + ep.path
 	var body io.Reader
@@ -456,7 +495,8 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
 		c.log(ctx, ep, attempt, 0, "", time.Since(start), err)
-		return nil, &transportError{err: err, sent: sent.Load()}
+		sent := wrote.Load() || (!traced.Load() && !isDialError(err))
+		return nil, &transportError{err: err, sent: sent}
 	}
 	defer resp.Body.Close()
 	limit := c.maxBody
@@ -475,8 +515,10 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 		return nil, err
 	}
 	code := ""
-	if obj, perr := wire.ParseObject(data); perr == nil {
-		code, _ = wire.String(obj["respcd"])
+	if !ep.file || looksLikeJSON(ans) {
+		if obj, perr := ans.object(); perr == nil {
+			code, _ = wire.String(obj["respcd"])
+		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		if code == "" || resp.StatusCode == http.StatusTooManyRequests {
@@ -492,13 +534,17 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 // httpError makes the *APIError of an HTTP answer with no usable respcd.
 func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
 	e := &APIError{HTTPStatus: ans.status, Path: ep.path, Message: http.StatusText(ans.status), Detail: bodySnippet(ans.body)}
-	if obj, err := wire.ParseObject(ans.body); err == nil {
-		e.Code, _ = wire.String(obj["respcd"])
-		if m, _ := wire.String(obj["resperr"]); m != "" {
-			e.Message = m
-		}
-		if d, _ := wire.String(obj["respmsg"]); d != "" || e.Code != "" {
-			e.Detail = d
+	// A body claiming success says nothing about an HTTP error: keep the
+	// status and the raw start of the body then.
+	if obj, err := ans.object(); err == nil {
+		if code, _ := wire.String(obj["respcd"]); code != CodeSuccess {
+			e.Code = code
+			if m, _ := wire.String(obj["resperr"]); m != "" {
+				e.Message = m
+			}
+			if d, _ := wire.String(obj["respmsg"]); d != "" || e.Code != "" {
+				e.Detail = d
+			}
 		}
 	}
 	if ra := ans.header.Get("Retry-After"); ra != "" {
@@ -533,10 +579,10 @@ func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
 			return nil
 		}
 	}
-	if len(strings.TrimSpace(string(ans.body))) == 0 {
+	if len(bytes.TrimSpace(ans.body)) == 0 {
 		return c.malformed(ep, ans, errors.New("empty body"))
 	}
-	obj, err := wire.ParseObject(ans.body)
+	obj, err := ans.object()
 	if err != nil {
 		return c.malformed(ep, ans, fmt.Errorf("not JSON: %q", bodySnippet(ans.body)))
 	}
@@ -544,6 +590,9 @@ func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
 	code, err := wire.String(raw)
 	if !ok || err != nil || code == "" {
 		return c.malformed(ep, ans, errors.New("no respcd"))
+	}
+	if code == CodeSuccess && (ans.status < 200 || ans.status > 299) {
+		return c.malformed(ep, ans, errors.New("respcd 0000 with an HTTP error status"))
 	}
 	if code != CodeSuccess {
 		apiErr := &APIError{Code: code, HTTPStatus: ans.status, Path: ep.path}
@@ -608,6 +657,14 @@ func mayHaveReached(err error, te *transportError) bool {
 	return false
 }
 
+// isDialError tells whether err is a failure to reach the gateway at all
+// (name resolution or connecting), after which nothing was sent.
+func isDialError(err error) bool {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	return errors.As(err, &dnsErr) || (errors.As(err, &opErr) && opErr.Op == "dial")
+}
+
 // isRetryable tells whether an attempt's failure is worth another attempt,
 // and the wait the gateway asked for.
 func isRetryable(err error, wait *time.Duration) bool {
@@ -616,11 +673,13 @@ func isRetryable(err error, wait *time.Duration) bool {
 		return !errors.Is(te.err, context.Canceled) && !errors.Is(te.err, context.DeadlineExceeded)
 	}
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Code == "" {
-		*wait = apiErr.RetryAfter
-		return apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500
+	if !errors.As(err, &apiErr) {
+		return false
 	}
-	return false
+	*wait = apiErr.RetryAfter
+	// A 429 refused the request whatever its body says; a 5xx is worth
+	// another attempt unless it carries a return code of the API.
+	return apiErr.HTTPStatus == http.StatusTooManyRequests || (apiErr.Code == "" && apiErr.HTTPStatus >= 500)
 }
 
 func (c *Client) log(ctx context.Context, ep *endpoint, attempt, status int, code string, d time.Duration, err error) {

@@ -35,7 +35,7 @@ func TestNewClientCredentials(t *testing.T) {
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrInvalidRequest)
 			assert.Contains(t, err.Error(), tt.want)
-			assertNoKey(t, err.Error())
+			assertNoKey(t, err.Error(), "printed or logged")
 		})
 	}
 }
@@ -357,7 +357,7 @@ func TestWithLogger(t *testing.T) {
 		assert.Regexp(t, re, lines[i])
 	}
 	out := buf.String()
-	assertNoKey(t, out)
+	assertNoKey(t, out, "printed or logged")
 	for _, r := range e.requests() {
 		sign := r.Header.Get("X-QF-SIGN")
 		require.NotEmpty(t, sign)
@@ -373,7 +373,7 @@ func TestClientPrintsWithoutKey(t *testing.T) {
 	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
 		t.Run(format, func(t *testing.T) {
 			s := fmt.Sprintf(format, c)
-			assertNoKey(t, s)
+			assertNoKey(t, s, "printed or logged")
 			assert.Contains(t, s, testAppCode)
 		})
 	}
@@ -383,7 +383,7 @@ func TestClientPrintsWithoutKey(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("configured", "client", c)
 	assert.Contains(t, buf.String(), `"client":{"app_code":"`+testAppCode+`","env":"https://qfpay.test","sign_type":"SHA256","mchid":"ZaMVg12345"}`)
-	assertNoKey(t, buf.String())
+	assertNoKey(t, buf.String(), "printed or logged")
 }
 
 func TestClientConcurrentUse(t *testing.T) {

@@ -16,13 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// assertNoKey checks that the client key shows nowhere in s.
-func assertNoKey(t *testing.T, s string) {
-	t.Helper()
-	assert.NotContains(t, s, testClientKey, "the client key leaked")
-	assert.NotContains(t, strings.ToLower(s), strings.ToLower(testClientKey), "the client key leaked")
-}
-
 func TestCodeDescriptionsMatchSpecTable(t *testing.T) {
 	rows := specTable(t, "", "Return code Description", regexp.MustCompile(`^(\d{4}) (.+?)(?: \((\d{4})\))?$`))
 	for _, row := range rows {
@@ -219,7 +212,7 @@ func TestUnreadableAnswers(t *testing.T) {
 				assert.False(t, errors.As(err, &apiErr), "no APIError without a respcd: %v", err)
 				assertOutcome(t, cc, err)
 				assert.Len(t, e.requests(), 1, "a 200 answer is not retried")
-				assertNoKey(t, err.Error())
+				assertNoKey(t, err.Error(), "error message")
 			})
 		}
 	}
@@ -429,7 +422,7 @@ func TestPaymentFailsAfterSend(t *testing.T) {
 		assert.Nil(t, got)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assertOutcome(t, coreCalls()[0], err)
-		assertNoKey(t, err.Error())
+		assertNoKey(t, err.Error(), "error message")
 	})
 	t.Run("cancelled once the gateway has it", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -172,3 +172,10 @@ func assertSigned(t *testing.T, r received, signType SignType) {
 		assert.Empty(t, r.Header.Get("X-QF-SIGNTYPE"))
 	}
 }
+
+// assertNoKey fails when s holds the client key in either letter case.
+func assertNoKey(t *testing.T, s, what string) {
+	t.Helper()
+	assert.NotContains(t, s, testClientKey, what)
+	assert.NotContains(t, strings.ToLower(s), strings.ToLower(testClientKey), what)
+}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // RetryPolicy says how calls that are safe to repeat (Query, DownloadBill,
@@ -20,7 +18,8 @@ type RetryPolicy struct {
 	// MinBackoff and MaxBackoff bound the wait before an attempt: a random
 	// wait ("full jitter") up to MinBackoff doubled for each attempt made,
 	// capped at MaxBackoff. A Retry-After from the gateway is waited for in
-	// full, still capped at MaxBackoff.
+	// full, still capped at MaxBackoff. When the context's deadline would
+	// pass before the wait ends, the call returns the last failure at once.
 	MinBackoff, MaxBackoff time.Duration
 }
 
@@ -71,37 +70,77 @@ const (
 // limiter holds the optional client-side rate limits; the zero value lets
 // everything through.
 type limiter struct {
-	perSecond, perMinute *rate.Limiter
+	// windows are the limits, the longest period first.
+	windows []*window
 }
 
+// wait returns once a request may be sent under every limit, or with the
+// context's error (nothing to be sent then).
 func (l limiter) wait(ctx context.Context) error {
-	if l.perSecond != nil {
-		if err := l.perSecond.Wait(ctx); err != nil {
+	for i, w := range l.windows {
+		if err := w.take(ctx); err != nil {
+			for _, held := range l.windows[:i] {
+				held.giveBack()
+			}
 			return fmt.Errorf("rate limit: %w", err)
 		}
 	}
-	if l.perMinute != nil {
-		if err := l.perMinute.Wait(ctx); err != nil {
-			return fmt.Errorf("rate limit: %w", err)
-		}
+	// Every period starts now, when the request is sent.
+	for _, w := range l.windows {
+		w.returnLater()
 	}
 	return nil
 }
 
+// window admits at most n requests in any span of its period: a request
+// takes one of n tokens, which comes back one period after the request was
+// let through. Waiting requests are served in turn (a channel's receivers
+// queue first in, first out), and one that gives up holds nothing.
+type window struct {
+	tokens chan struct{}
+	period time.Duration
+}
+
+func newWindow(n int, period time.Duration) *window {
+	w := &window{tokens: make(chan struct{}, n), period: period}
+	for range n {
+		w.tokens <- struct{}{}
+	}
+	return w
+}
+
+func (w *window) take(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-w.tokens:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *window) giveBack() { w.tokens <- struct{}{} }
+
+func (w *window) returnLater() { time.AfterFunc(w.period, w.giveBack) }
+
 // WithRateLimit makes the client queue its own requests so that it sends
 // at most perSecond requests in any second and perMinute in any minute
-// (zero or less: no limit of that kind). A busy backend then waits instead of
-// collecting HTTP 429 answers. WithRateLimit(GatewayRequestsPerSecond,
-// GatewayRequestsPerMinute) matches the gateway's published limits; the
-// limits hold for this Client only, so share one Client per merchant.
+// (zero or less: no limit of that kind), retries included. A busy backend
+// then waits instead of collecting HTTP 429 answers; a call whose context
+// ends while it waits sends nothing and returns the context's error.
+// WithRateLimit(GatewayRequestsPerSecond, GatewayRequestsPerMinute) matches
+// the gateway's published limits; the limits hold for this Client only, so
+// share one Client per merchant.
 func WithRateLimit(perSecond, perMinute int) Option {
 	return func(c *Client) error {
 		c.limiter = limiter{}
-		if perSecond > 0 {
-			c.limiter.perSecond = rate.NewLimiter(rate.Limit(perSecond), perSecond)
-		}
 		if perMinute > 0 {
-			c.limiter.perMinute = rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
+			c.limiter.windows = append(c.limiter.windows, newWindow(perMinute, time.Minute))
+		}
+		if perSecond > 0 {
+			c.limiter.windows = append(c.limiter.windows, newWindow(perSecond, time.Second))
 		}
 		return nil
 	}

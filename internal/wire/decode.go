@@ -30,6 +30,9 @@ type Object map[string]json.RawMessage
 // quoted (the API documents answers such as "respcd": 0000, which strict
 // JSON forbids). Anything else that is not a JSON object is an error.
 func ParseObject(body []byte) (Object, error) {
+	if obj, ok := splitObject(body); ok {
+		return obj, nil
+	}
 	var obj Object
 	err := json.Unmarshal(body, &obj)
 	if err == nil && obj == nil {
@@ -110,6 +113,9 @@ func String(raw json.RawMessage) (string, error) {
 	}
 	switch raw[0] {
 	case '"':
+		if s, ok := plainString(raw); ok {
+			return s, nil
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", err
