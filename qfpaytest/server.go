@@ -171,8 +171,11 @@ func NewServer(appCode, clientKey string) *Server {
 // NewServerWithOptions is NewServer with options.
 func NewServerWithOptions(appCode, clientKey string, opts ...Option) *Server {
 	s := New(appCode, clientKey, opts...)
-	s.ts = httptest.NewServer(s)
-	s.URL = s.ts.URL
+	// URL is set before the server starts serving, so that handlers read it
+	// after the write (the race detector sees no order through a socket).
+	s.ts = httptest.NewUnstartedServer(s)
+	s.URL = "http://" + s.ts.Listener.Addr().String()
+	s.ts.Start()
 	return s
 }
 
