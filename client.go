@@ -54,7 +54,10 @@ var beijing = time.FixedZone("UTC+8", 8*60*60)
 // safe for concurrent use; make one and share it.
 type Client struct {
 	appCode   string
-	clientKey string
+	// clientKey is held by a function so that even a Client value printed
+	// inside another struct, where fmt cannot call its methods, shows a
+	// code address, never the key.
+	clientKey func() string
 	baseURL   string
 	env       Environment
 	hc        *http.Client
@@ -90,7 +93,7 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		appCode:   appCode,
-		clientKey: clientKey,
+		clientKey: func() string { return clientKey },
 		baseURL:   string(Sandbox),
 		env:       Sandbox,
 		hc:        &http.Client{Timeout: DefaultTimeout},
@@ -343,20 +346,15 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	if err != nil {
 		return err
 	}
-	sign := Sign(params, c.clientKey, c.signType)
+	sign := Sign(params, c.clientKey(), c.signType)
 	encoded := params.Encode()
 
 	// A context that is already done sends nothing, whatever the transport.
 	if err := ctx.Err(); err != nil {
 		return c.finalError(ep, params, &transportError{err: err})
 	}
-	if c.timeout > 0 {
-		if _, ok := ctx.Deadline(); !ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, c.timeout)
-			defer cancel()
-		}
-	}
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
 
 	attempts := 1
 	if ep.retry && !ep.movesMoney && c.retry.MaxAttempts > 1 {
@@ -388,6 +386,15 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	}
 }
 
+// bounded gives ctx the client's call timeout when it has no deadline of
+// its own.
+func (c *Client) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok || c.timeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, c.timeout)
+}
+
 // params encodes req and adds the client's defaults.
 func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
 	params, err := wire.Encode(req, c.loc)
@@ -402,11 +409,25 @@ func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
 		params.Set("txdtm", now.Format(wire.TimeLayout))
 	}
 	if ep.txzone && params.Get("txzone") == "" {
-		if _, off := now.Zone(); off != 8*60*60 {
+		if _, off := c.zoneAt(params, now).Zone(); off != 8*60*60 {
 			params.Set("txzone", zoneOffset(off))
 		}
 	}
 	return params, nil
+}
+
+// zoneAt is the moment whose zone offset txzone describes: the request's
+// own time (txdtm, or start_time for a query) when it has one, else now, so
+// that a time across a daylight-saving change is sent with its own offset.
+func (c *Client) zoneAt(params url.Values, now time.Time) time.Time {
+	for _, name := range []string{"txdtm", "start_time"} {
+		if s := params.Get(name); s != "" {
+			if t, err := time.ParseInLocation(wire.TimeLayout, s, c.loc); err == nil {
+				return t
+			}
+		}
+	}
+	return now
 }
 
 // zoneOffset writes a zone offset in seconds as the API's txzone, "+0900".

@@ -304,6 +304,35 @@ func TestWithLocation(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidRequest)
 }
 
+// TestTxZoneFollowsTheRequestTime checks that txzone is the offset of the
+// time sent (txdtm, or a query's start_time), not of the clock: a summer
+// time sent in winter carries its summer offset.
+func TestTxZoneFollowsTheRequestTime(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	e := setup(t, WithLocation(ny)) // the clock, testNow, is in December: -0500
+	e.respondFile(http.MethodPost, "/trade/v1/payment", "payment_doc.json")
+	e.respondFile(http.MethodPost, "/trade/v1/query", "query_doc.json")
+	july := time.Date(2019, 7, 4, 12, 0, 0, 0, ny)
+	req := docPaymentRequest()
+	req.TxTime = july
+	_, err = e.client.Payment(context.Background(), req)
+	require.NoError(t, err)
+	_, err = e.client.Query(context.Background(), &QueryRequest{Start: july, End: july.Add(time.Hour)})
+	require.NoError(t, err)
+	_, err = e.client.Query(context.Background(), &QueryRequest{})
+	require.NoError(t, err)
+	reqs := e.requests()
+	require.Len(t, reqs, 3)
+	assert.Equal(t, "2019-07-04 12:00:00", reqs[0].Params.Get("txdtm"))
+	assert.Equal(t, "-0400", reqs[0].Params.Get("txzone"), "payment in July")
+	assert.Equal(t, "-0400", reqs[1].Params.Get("txzone"), "query from July")
+	assert.Equal(t, "-0500", reqs[2].Params.Get("txzone"), "query with no time: the clock's zone")
+	for _, r := range reqs {
+		assertSigned(t, r, MD5)
+	}
+}
+
 func TestWithUserAgent(t *testing.T) {
 	t.Run("default", func(t *testing.T) {
 		e := setup(t)

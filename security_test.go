@@ -25,11 +25,13 @@ func TestClientPrintsNoKey(t *testing.T) {
 	c, err := NewClient(testAppCode, testClientKey, WithMerchantID("MCH1"), WithSignType(SHA256))
 	require.NoError(t, err)
 	type holder struct{ Client Client }
+	type unexported struct{ c Client } // fmt cannot call methods here
 	values := map[string]any{
 		"*Client":                c,
 		"Client":                 *c,
 		"struct with Client":     holder{*c},
 		"struct with *Client":    struct{ C *Client }{c},
+		"unexported Client":      unexported{*c},
 		"slice of *Client":       []*Client{c},
 		"map of Client by value": map[string]Client{"a": *c},
 	}

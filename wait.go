@@ -42,13 +42,8 @@ func (c *Client) WaitForPayment(ctx context.Context, outTradeNo string) (*Transa
 		return nil, err
 	}
 	req := &QueryRequest{OutTradeNos: []string{outTradeNo}}
-	if c.timeout > 0 {
-		if _, ok := ctx.Deadline(); !ok {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, c.timeout)
-			defer cancel()
-		}
-	}
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
 	var last *Transaction
 	var lastErr error
 	for poll := 1; ; poll++ {

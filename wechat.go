@@ -62,7 +62,7 @@ func (c *Client) WeChatOAuthURL(redirectURI string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	params.Set("sign", Sign(params, c.clientKey, MD5))
+	params.Set("sign", Sign(params, c.clientKey(), MD5))
 	return c.baseURL + epWeChatOAuth.path + "?" + params.Encode(), nil
 }
 
