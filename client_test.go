@@ -44,7 +44,7 @@ func TestNewClientTrimsCredentials(t *testing.T) {
 	c, err := NewClient(" "+testAppCode+"\n", "\t"+testClientKey+" ", WithHTTPClient(&http.Client{Transport: httpmock.NewMockTransport()}))
 	require.NoError(t, err)
 	assert.Equal(t, testAppCode, c.AppCode())
-	assert.Equal(t, testClientKey, c.clientKey)
+	assert.Equal(t, testClientKey, c.clientKey())
 }
 
 func TestNewClientDefaults(t *testing.T) {
