@@ -53,7 +53,7 @@ var beijing = time.FixedZone("UTC+8", 8*60*60)
 // Client calls the QF Pay Open API with one merchant's credentials. It is
 // safe for concurrent use; make one and share it.
 type Client struct {
-	appCode   string
+	appCode string
 	// clientKey is held by a function so that even a Client value printed
 	// inside another struct, where fmt cannot call its methods, shows a
 	// code address, never the key.
