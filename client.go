@@ -409,7 +409,7 @@ func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
 		params.Set("txdtm", now.Format(wire.TimeLayout))
 	}
 	if ep.txzone && params.Get("txzone") == "" {
-		if _, off := c.zoneAt(params, now).Zone(); off != 8*60*60 {
+		if _, off := c.zoneAt(req, now).Zone(); off != 8*60*60 {
 			params.Set("txzone", zoneOffset(off))
 		}
 	}
@@ -417,14 +417,14 @@ func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
 }
 
 // zoneAt is the moment whose zone offset txzone describes: the request's
-// own time (txdtm, or start_time for a query) when it has one, else now, so
-// that a time across a daylight-saving change is sent with its own offset.
-func (c *Client) zoneAt(params url.Values, now time.Time) time.Time {
+// own time (TxTime, or a query's Start) when it has one, else now, so that
+// a time across a daylight-saving change is sent with its own offset. The
+// instants are used, not the wall clocks written: in the hour a zone
+// repeats, "01:30:00" could be either offset.
+func (c *Client) zoneAt(req any, now time.Time) time.Time {
 	for _, name := range []string{"txdtm", "start_time"} {
-		if s := params.Get(name); s != "" {
-			if t, err := time.ParseInLocation(wire.TimeLayout, s, c.loc); err == nil {
-				return t
-			}
+		if t, ok := wire.TimeOf(req, name); ok {
+			return t.In(c.loc)
 		}
 	}
 	return now
@@ -531,9 +531,15 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 	}
 	ans := &answer{status: resp.StatusCode, header: resp.Header, body: data, contentType: resp.Header.Get("Content-Type")}
 	if int64(len(data)) > limit {
-		err := fmt.Errorf("%w: answer larger than %d bytes", ErrMalformedResponse, limit)
-		c.log(ctx, ep, attempt, resp.StatusCode, "", time.Since(start), err)
-		return nil, err
+		ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+		if ok {
+			err := c.malformed(ep, ans, fmt.Errorf("answer larger than %d bytes", limit))
+			c.log(ctx, ep, attempt, resp.StatusCode, "", time.Since(start), err)
+			return nil, err
+		}
+		// An HTTP error (a 429, a proxy's 502 page) says what it is by its
+		// status; the body, cut at the limit, only adds to the message.
+		ans.body = data[:limit]
 	}
 	code := ""
 	if !ep.file || looksLikeJSON(ans) {

@@ -333,6 +333,42 @@ func TestTxZoneFollowsTheRequestTime(t *testing.T) {
 	}
 }
 
+// TestTxZoneInTheRepeatedHour: in the hour a daylight-saving zone repeats,
+// a txdtm the client fills in from its clock carries the clock's own
+// offset; the wall clock alone could be either.
+func TestTxZoneInTheRepeatedHour(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	first := time.Date(2019, 11, 3, 5, 30, 0, 0, time.UTC)  // 01:30 daylight time
+	second := time.Date(2019, 11, 3, 6, 30, 0, 0, time.UTC) // 01:30 standard time
+	tests := []struct {
+		name        string
+		now, txTime time.Time // txTime zero: txdtm is the clock's
+		txzone      string
+	}{
+		{"the clock at 01:30 daylight time, the first pass", first, time.Time{}, "-0400"},
+		{"the clock at 01:30 standard time, the second pass", second, time.Time{}, "-0500"},
+		{"TxTime at 01:30 daylight time", testNow, first, "-0400"},
+		{"TxTime at 01:30 standard time", testNow, second, "-0500"},
+		{"TxTime at 01:30 standard time, given in UTC", testNow, second.UTC(), "-0500"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t, WithLocation(ny))
+			e.client.now = func() time.Time { return tt.now }
+			e.respondFile(http.MethodPost, "/trade/v1/payment", "payment_doc.json")
+			req := docPaymentRequest()
+			req.TxTime = tt.txTime
+			_, err := e.client.Payment(context.Background(), req)
+			require.NoError(t, err)
+			r := e.last()
+			assert.Equal(t, "2019-11-03 01:30:00", r.Params.Get("txdtm"))
+			assert.Equal(t, tt.txzone, r.Params.Get("txzone"))
+			assertSigned(t, r, MD5)
+		})
+	}
+}
+
 func TestWithUserAgent(t *testing.T) {
 	t.Run("default", func(t *testing.T) {
 		e := setup(t)
@@ -395,55 +431,4 @@ func TestWithLogger(t *testing.T) {
 		assert.NotContains(t, out, sign[:16], "not even part of the signature")
 	}
 	assert.NotContains(t, out, "txdtm=", "not the signed string")
-}
-
-func TestClientPrintsWithoutKey(t *testing.T) {
-	c := setup(t, WithMerchantID("ZaMVg12345"), WithSignType(SHA256)).client
-	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-		t.Run(format, func(t *testing.T) {
-			s := fmt.Sprintf(format, c)
-			assertNoKey(t, s, "printed or logged")
-			assert.Contains(t, s, testAppCode)
-		})
-	}
-	assert.Equal(t, `qfpay.Client{app_code: `+testAppCode+`, env: https://qfpay.test, sign_type: SHA256, mchid: "ZaMVg12345"}`, c.String())
-	assert.Equal(t, c.String(), c.GoString())
-
-	var buf bytes.Buffer
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("configured", "client", c)
-	assert.Contains(t, buf.String(), `"client":{"app_code":"`+testAppCode+`","env":"https://qfpay.test","sign_type":"SHA256","mchid":"ZaMVg12345"}`)
-	assertNoKey(t, buf.String(), "printed or logged")
-}
-
-func TestClientConcurrentUse(t *testing.T) {
-	e := setup(t)
-	e.respondFile(http.MethodPost, "/trade/v1/payment", "payment_doc.json")
-	e.respondFile(http.MethodPost, "/trade/v1/query", "query_doc.json")
-	var wg sync.WaitGroup
-	errs := make(chan error, 40)
-	for i := range 20 {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			r := docPaymentRequest()
-			r.OutTradeNo = fmt.Sprintf("P%03d", i)
-			_, err := e.client.Payment(context.Background(), r)
-			errs <- err
-		}()
-		go func() {
-			defer wg.Done()
-			_, err := e.client.Query(context.Background(), &QueryRequest{OutTradeNos: []string{fmt.Sprintf("P%03d", i)}})
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		assert.NoError(t, err)
-	}
-	reqs := e.requests()
-	assert.Len(t, reqs, 40)
-	for _, r := range reqs {
-		assertSigned(t, r, MD5)
-	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -281,7 +280,7 @@ func TestRateLimited(t *testing.T) {
 	for _, cc := range coreCalls() {
 		for _, tt := range tests {
 			t.Run(cc.name+"/"+tt.name, func(t *testing.T) {
-				e := setup(t)
+				e := setup(t, WithTimeout(time.Second))
 				header := []string{"Content-Type", "text/plain"}
 				if tt.retryAfter != "" {
 					header = append(header, "Retry-After", tt.retryAfter)
@@ -296,9 +295,12 @@ func TestRateLimited(t *testing.T) {
 				assert.GreaterOrEqual(t, apiErr.RetryAfter, tt.min)
 				assert.LessOrEqual(t, apiErr.RetryAfter, tt.max)
 				assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a 429 was refused, not executed")
-				if cc.movesMoney {
-					assert.Len(t, e.requests(), 1)
-				} else {
+				switch {
+				case cc.movesMoney:
+					assert.Len(t, e.requests(), 1, "never re-sent")
+				case tt.min > 0:
+					assert.Len(t, e.requests(), 1, "a wait beyond the call's 1s timeout: not asked again early")
+				default:
 					assert.Len(t, e.requests(), 3)
 				}
 			})
@@ -396,61 +398,60 @@ func TestContextErrors(t *testing.T) {
 	}
 }
 
-// TestPaymentFailsAfterSend uses a real HTTP server, whose transport
-// reports when the request was written: once it was, a timeout or a
-// cancellation leaves the payment's outcome unknown.
-func TestPaymentFailsAfterSend(t *testing.T) {
+// TestPaymentCancelledAfterSend: a payment whose context is cancelled once
+// the gateway has the request has an unknown outcome. (Timeouts, resets and
+// dial errors: TestPaymentOutcomeUnknown and TestPaymentOutcomeKnown.)
+func TestPaymentCancelledAfterSend(t *testing.T) {
 	arrived := make(chan struct{}, 1)
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	c, hits := gateway(t, func(w http.ResponseWriter, r *http.Request) {
 		arrived <- struct{}{}
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
-	c, err := NewClient(testAppCode, testClientKey, WithBaseURL(srv.URL))
-	require.NoError(t, err)
-
-	t.Run("deadline", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		defer cancel()
-		got, err := c.Payment(ctx, docPaymentRequest())
+		stall(w, r)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
 		<-arrived
-		assert.Nil(t, got)
-		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		assertOutcome(t, coreCalls()[0], err)
-		assertNoKey(t, err.Error(), "error message")
-	})
-	t.Run("cancelled once the gateway has it", func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		go func() {
-			<-arrived
-			cancel()
-		}()
-		got, err := c.Payment(ctx, docPaymentRequest())
-		assert.Nil(t, got)
-		assert.ErrorIs(t, err, context.Canceled)
-		assertOutcome(t, coreCalls()[0], err)
-	})
+		cancel()
+	}()
+	got, err := c.Payment(ctx, docPaymentRequest())
+	assert.Nil(t, got)
+	assert.ErrorIs(t, err, context.Canceled)
+	assertOutcome(t, coreCalls()[0], err)
+	assertNoKey(t, err.Error(), "error message")
+	assert.Equal(t, int32(1), hits.Load(), "sent once")
 }
 
-// TestPaymentNotSent: a payment that never reached a server is a plain
-// failure, safe to try again.
-func TestPaymentNotSent(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	base := srv.URL
-	srv.Close()
-	c, err := NewClient(testAppCode, testClientKey, WithBaseURL(base))
-	require.NoError(t, err)
-	got, err := c.Payment(context.Background(), docPaymentRequest())
-	assert.Nil(t, got)
-	require.Error(t, err)
-	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
-	assert.True(t, strings.HasPrefix(err.Error(), "qfpay: POST /trade/v1/payment: "), err.Error())
+// TestOversizedHTTPError: an HTTP error answer over the size limit is still
+// judged by its status: a 429 is a refusal, a 5xx page a gateway failure.
+func TestOversizedHTTPError(t *testing.T) {
+	big := "<html>" + strings.Repeat("x", 200) + "</html>"
+	for _, cc := range coreCalls() {
+		t.Run(cc.name+"/429", func(t *testing.T) {
+			e := setup(t, WithMaxResponseBytes(64))
+			e.respond(http.MethodPost, cc.path, http.StatusTooManyRequests, big, "Content-Type", "text/html")
+			got, err := cc.call(context.Background(), e.client)
+			assert.Nil(t, got)
+			assert.ErrorIs(t, err, ErrRateLimited)
+			assert.NotErrorIs(t, err, ErrMalformedResponse)
+			assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a 429 was refused, not executed")
+		})
+		t.Run(cc.name+"/502", func(t *testing.T) {
+			e := setup(t, WithMaxResponseBytes(64))
+			e.respond(http.MethodPost, cc.path, http.StatusBadGateway, big, "Content-Type", "text/html")
+			got, err := cc.call(context.Background(), e.client)
+			assert.Nil(t, got)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, http.StatusBadGateway, apiErr.HTTPStatus)
+			assert.LessOrEqual(t, len(apiErr.Detail), 130, "a snippet of the page")
+			assertOutcome(t, cc, err)
+			if cc.movesMoney {
+				assert.Len(t, e.requests(), 1)
+			} else {
+				assert.Len(t, e.requests(), 3, "retried like any 5xx")
+			}
+		})
+	}
 }
 
 func TestResponseSizeLimit(t *testing.T) {
@@ -479,6 +480,7 @@ func TestResponseSizeLimit(t *testing.T) {
 			assert.Nil(t, got)
 			assert.ErrorIs(t, err, ErrMalformedResponse)
 			assert.Contains(t, err.Error(), "larger than 64 bytes")
+			assert.Contains(t, err.Error(), cc.path+": HTTP 200", "says which call")
 			assertOutcome(t, cc, err)
 			assert.Len(t, e.requests(), 1)
 		})

@@ -151,6 +151,8 @@ func FuzzDecodeResponse(f *testing.F) {
 		`{"respcd": "0000", "syssn": "1", "sysdtm": "2019-13-45 99:99:99"}`,
 		`{"respcd": "0000", "syssn": "1", "pay_params": {"appId": "wx"}}`,
 		`{"respcd": "0000", "data": [{"syssn": 1}, null, 7]}`,
+		`{"respcd": "0000", "data": [null]}`,
+		`{"respcd": "0000", "data": [{"out_trade_no": "P-1"}]}`,
 		`{"respcd": "0000", "page": "x"}`,
 		"\xef\xbb\xbf{\"respcd\": \"0000\", \"syssn\": \"1\"}",
 		`{"respcd": "0000", "syssn": "\ud800"}`,
@@ -202,6 +204,13 @@ func FuzzDecodeResponse(f *testing.F) {
 
 		q, err := c.Query(ctx, &QueryRequest{OutTradeNos: []string{"P-1"}})
 		checkFuzzedAnswer(t, "query", err, q != nil)
+		if err == nil {
+			for i, tx := range q.Transactions {
+				if tx.SysSN == "" {
+					t.Fatalf("query success listing transaction %d without SysSN from %q", i, body)
+				}
+			}
+		}
 		if errors.Is(err, ErrOutcomeUnknown) {
 			t.Fatalf("a query moves no money: %v", err)
 		}

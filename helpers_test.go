@@ -147,24 +147,27 @@ func readTestdata(t *testing.T, file string) string {
 	return string(b)
 }
 
+// mustReadTestdata reads testdata/<file> for a package-level fixture.
+func mustReadTestdata(file string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", file))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
 // assertSigned recomputes the signature from the parameters the gateway
 // received, the way the documentation's Python sample does, and checks the
 // headers that carry it.
 func assertSigned(t *testing.T, r received, signType SignType) {
 	t.Helper()
-	keys := make([]string, 0, len(r.Params))
-	for k := range r.Params {
-		keys = append(keys, k)
+	for k, vs := range r.Params {
+		require.Len(t, vs, 1, "parameter %s sent once", k)
+		require.NotEmpty(t, vs[0], "parameter %s sent empty", k)
 	}
-	sort.Strings(keys)
-	pairs := make([]string, 0, len(keys))
-	for _, k := range keys {
-		require.Len(t, r.Params[k], 1, "parameter %s sent once", k)
-		require.NotEmpty(t, r.Params[k][0], "parameter %s sent empty", k)
-		pairs = append(pairs, k+"="+r.Params[k][0])
-	}
-	want := referenceHash(strings.Join(pairs, "&")+testClientKey, signType)
-	assert.Equal(t, want, r.Header.Get("X-QF-SIGN"), "X-QF-SIGN over %v", pairs)
+	signed := canonicalString(r.Params)
+	want := referenceHash(signed+testClientKey, signType)
+	assert.Equal(t, want, r.Header.Get("X-QF-SIGN"), "X-QF-SIGN over %q", signed)
 	assert.Equal(t, testAppCode, r.Header.Get("X-QF-APPCODE"))
 	if signType == SHA256 {
 		assert.Equal(t, "SHA256", r.Header.Get("X-QF-SIGNTYPE"))
@@ -178,4 +181,22 @@ func assertNoKey(t *testing.T, s, what string) {
 	t.Helper()
 	assert.NotContains(t, s, testClientKey, what)
 	assert.NotContains(t, strings.ToLower(s), strings.ToLower(testClientKey), what)
+}
+
+// canonicalString is the string a request's signature covers, without the
+// key: sorted name=value pairs joined with '&'.
+func canonicalString(form url.Values) string {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k + "=" + form.Get(k))
+	}
+	return b.String()
 }

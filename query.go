@@ -2,6 +2,7 @@ package qfpay
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -42,6 +43,17 @@ type QueryResponse struct {
 	Page         int           `json:"page"`
 	PageSize     int           `json:"page_size"`
 	Transactions []Transaction `json:"data"`
+}
+
+// check refuses a page listing a transaction without syssn (a null entry,
+// say): it would read as a zero-valued transaction that failed.
+func (r *QueryResponse) check() error {
+	for i := range r.Transactions {
+		if r.Transactions[i].SysSN == "" {
+			return fmt.Errorf("transaction %d of the page without syssn", i+1)
+		}
+	}
+	return nil
 }
 
 // OrderType tells payments from refunds in a query answer.

@@ -170,6 +170,29 @@ func TestQueryEmptyPage(t *testing.T) {
 	}
 }
 
+// TestQueryListedTransactionWithoutSysSN: a page listing an entry that is
+// not a transaction is malformed, not a zero-valued transaction that reads
+// as failed.
+func TestQueryListedTransactionWithoutSysSN(t *testing.T) {
+	for _, body := range []string{
+		`{"respcd": "0000", "data": [null], "page": "1", "page_size": "10"}`,
+		`{"respcd": "0000", "data": [{}]}`,
+		`{"respcd": "0000", "data": [{"syssn": "20191227000200020061752831", "respcd": "0000"}, {"out_trade_no": "A1", "respcd": "1297"}]}`,
+		`{"respcd": "0000", "data": [{"syssn": null, "out_trade_no": "A1"}]}`,
+	} {
+		t.Run(body, func(t *testing.T) {
+			e := setup(t)
+			e.respond(http.MethodPost, "/trade/v1/query", http.StatusOK, body)
+			got, err := e.client.Query(context.Background(), &QueryRequest{})
+			assert.Nil(t, got, "never a zero-valued transaction")
+			assert.ErrorIs(t, err, ErrMalformedResponse)
+			assert.Contains(t, err.Error(), "without syssn")
+			assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a query moves no money")
+			assert.Len(t, e.requests(), 1, "a 200 answer is not retried")
+		})
+	}
+}
+
 func TestQueryTimesReadInClientLocation(t *testing.T) {
 	ny, err := time.LoadLocation("America/New_York")
 	require.NoError(t, err)

@@ -17,14 +17,18 @@ type RetryPolicy struct {
 	MaxAttempts int
 	// MinBackoff and MaxBackoff bound the wait before an attempt: a random
 	// wait ("full jitter") up to MinBackoff doubled for each attempt made,
-	// capped at MaxBackoff. A Retry-After from the gateway is waited for in
-	// full, still capped at MaxBackoff. When the context's deadline would
-	// pass before the wait ends, the call returns the last failure at once.
+	// capped at MaxBackoff. A Retry-After from the gateway is honoured in
+	// full, whatever MaxBackoff: no attempt is made before the time it
+	// named. When the context's deadline (by default the client's
+	// DefaultTimeout) would pass before a wait ends, the call returns the
+	// last failure at once: an *APIError whose RetryAfter the caller can
+	// schedule by.
 	MinBackoff, MaxBackoff time.Duration
 }
 
-// DefaultRetryPolicy is the policy of a new Client: three attempts, waits
-// between 200ms and 5s.
+// DefaultRetryPolicy is the policy of a new Client: three attempts, the
+// waits between them drawn up to 200ms, then up to 400ms (5s at most, for
+// larger MaxAttempts).
 var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second}
 
 // WithRetry replaces DefaultRetryPolicy. RetryPolicy{MaxAttempts: 1} turns
@@ -40,10 +44,10 @@ func WithRetry(p RetryPolicy) Option {
 }
 
 // backoff is the wait before the attempt after attempt (1-based); asked is
-// the wait the gateway asked for.
+// the wait the gateway asked for, honoured in full.
 func (p RetryPolicy) backoff(attempt int, asked time.Duration) time.Duration {
 	if asked > 0 {
-		return min(asked, p.MaxBackoff)
+		return asked
 	}
 	return jitter(p.MinBackoff, p.MaxBackoff, attempt)
 }
@@ -132,7 +136,10 @@ func (w *window) returnLater() { time.AfterFunc(w.period, w.giveBack) }
 // ends while it waits sends nothing and returns the context's error.
 // WithRateLimit(GatewayRequestsPerSecond, GatewayRequestsPerMinute) matches
 // the gateway's published limits; the limits hold for this Client only, so
-// share one Client per merchant.
+// share one Client per merchant. The windows are exact and sliding: no span
+// of a second (or a minute) ever holds more requests than its limit,
+// where a token bucket (golang.org/x/time/rate) refilled at the same rate
+// lets up to twice the limit through in the span after a burst.
 func WithRateLimit(perSecond, perMinute int) Option {
 	return func(c *Client) error {
 		c.limiter = limiter{}

@@ -2,6 +2,7 @@ package qfpay
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -67,6 +68,9 @@ func TestSign(t *testing.T) {
 		{"byte order puts upper case first", url.Values{"b": {"1"}, "B": {"2"}, "a_b": {"3"}, "ab": {"4"}}, SHA256, "B=2&a_b=3&ab=4&b=1KEY"},
 		{"no parameters", url.Values{}, MD5, "KEY"},
 		{"long input beyond the stack buffer", url.Values{"note": {string(make([]byte, 2000))}}, SHA256, "note=" + string(make([]byte, 2000)) + "KEY"},
+		{"several values of a name, in order", url.Values{"b": {"2", "1"}, "a": {"3"}}, MD5, "a=3&b=2&b=1KEY"},
+		{"names sharing their first bytes", url.Values{"txdtm": {"1"}, "txamt": {"2"}, "tx": {"3"}, "txcurrcd": {"4"}, "": {"5"}}, MD5, "=5&tx=3&txamt=2&txcurrcd=4&txdtm=1KEY"},
+		{"more names than a request has", manyParams(40), MD5, manyParamsSigned(40) + "KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,4 +85,23 @@ func TestSignaturesEqual(t *testing.T) {
 	assert.True(t, signaturesEqual(want, strings.ToLower(want)))
 	assert.False(t, signaturesEqual(want, want[:31]))
 	assert.False(t, signaturesEqual(want, "00000000000000000000000000000000"))
+}
+
+// manyParams has n names p00..p(n-1) valued by their number, so many that
+// Sign sorts them the general way.
+func manyParams(n int) url.Values {
+	v := url.Values{}
+	for i := n - 1; i >= 0; i-- {
+		v.Set(fmt.Sprintf("p%02d", i), fmt.Sprint(i))
+	}
+	return v
+}
+
+// manyParamsSigned is the string manyParams(n) signs, before the key.
+func manyParamsSigned(n int) string {
+	pairs := make([]string, n)
+	for i := range n {
+		pairs[i] = fmt.Sprintf("p%02d=%d", i, i)
+	}
+	return strings.Join(pairs, "&")
 }

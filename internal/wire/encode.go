@@ -47,6 +47,29 @@ func Encode(req any, loc *time.Location) (url.Values, error) {
 	return vals, nil
 }
 
+// TimeOf returns the time req sends as the parameter name (its time.Time
+// field tagged `url:"name"`), when it has one that is set: the instant
+// itself, whose zone offset the written wall clock no longer tells.
+func TimeOf(req any, name string) (time.Time, bool) {
+	v := reflect.ValueOf(req)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return time.Time{}, false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return time.Time{}, false
+	}
+	for _, tf := range timeFieldsOf(v.Type()) {
+		if tf.name == name {
+			t := v.FieldByIndex(tf.index).Interface().(time.Time)
+			return t, !t.IsZero()
+		}
+	}
+	return time.Time{}, false
+}
+
 // DropEmpty removes empty values, and names left with no value.
 func DropEmpty(vals url.Values) {
 	for k, vs := range vals {

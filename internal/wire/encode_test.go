@@ -98,3 +98,34 @@ func TestDropEmpty(t *testing.T) {
 	DropEmpty(vals)
 	assert.Equal(t, url.Values{"b": {"1"}, "c": {"2"}}, vals)
 }
+
+func TestTimeOf(t *testing.T) {
+	tokyo := time.FixedZone("JST", 9*60*60)
+	when := time.Date(2019, 11, 3, 1, 30, 0, 0, tokyo)
+	tests := []struct {
+		name   string
+		req    any
+		param  string
+		want   time.Time
+		wantOK bool
+	}{
+		{"set, as given", &encodeRequest{When: when}, "txdtm", when, true},
+		{"by value", encodeRequest{Day: when}, "day", when, true},
+		{"zero", &encodeRequest{}, "txdtm", time.Time{}, false},
+		{"not a time field", &encodeRequest{Name: "n"}, "name", time.Time{}, false},
+		{"no such parameter", &encodeRequest{When: when}, "start_time", time.Time{}, false},
+		{"nil pointer", (*encodeRequest)(nil), "txdtm", time.Time{}, false},
+		{"nil", nil, "txdtm", time.Time{}, false},
+		{"not a struct", 42, "txdtm", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := TimeOf(tt.req, tt.param)
+			assert.Equal(t, tt.wantOK, ok)
+			assert.Equal(t, tt.want, got)
+			if ok {
+				assert.Same(t, tt.want.Location(), got.Location(), "the instant with its own zone")
+			}
+		})
+	}
+}
