@@ -3,7 +3,6 @@ package qfpay
 import (
 	"crypto/md5"
 	"crypto/sha256"
-	"crypto/subtle"
 	"net/url"
 	"slices"
 	"strings"
@@ -114,13 +113,4 @@ func upperHex(sum []byte) string {
 		out[2*i+1] = hexDigits[c&0x0f]
 	}
 	return string(out[:2*len(sum)])
-}
-
-// signaturesEqual compares a received signature with the expected upper-case
-// hex one in constant time, accepting either letter case.
-func signaturesEqual(expected, got string) bool {
-	if len(got) != len(expected) {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(expected), []byte(strings.ToUpper(got))) == 1
 }

@@ -79,14 +79,6 @@ func TestSign(t *testing.T) {
 	}
 }
 
-func TestSignaturesEqual(t *testing.T) {
-	want := Sign(url.Values{"a": {"1"}}, "k", MD5)
-	assert.True(t, signaturesEqual(want, want))
-	assert.True(t, signaturesEqual(want, strings.ToLower(want)))
-	assert.False(t, signaturesEqual(want, want[:31]))
-	assert.False(t, signaturesEqual(want, "00000000000000000000000000000000"))
-}
-
 // manyParams has n names p00..p(n-1) valued by their number, so many that
 // Sign sorts them the general way.
 func manyParams(n int) url.Values {
