@@ -4,7 +4,7 @@
 // payment and refund, and delivers it again until the endpoint answers
 // 200 SUCCESS.
 //
-//	go run ./examples/notify-server                       # the demo, against the embedded sandbox
+//	go run ./examples/notify-server   # the demo, against the embedded sandbox
 //	QFPAY_CLIENT_KEY=... go run ./examples/notify-server [-addr :8080] [-path /qfpay/notify]
 //
 // It serves qfpay.NotificationHandler, which verifies each notification's
@@ -59,13 +59,14 @@ func main() {
 	}
 }
 
-// run serves notifications until ctx ends, or runs the demo with -demo.
+// run serves notifications until ctx ends, or runs the demo (with -demo,
+// or without a client key).
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("notify-server", flag.ContinueOnError)
 	fs.SetOutput(out)
 	addr := fs.String("addr", ":8080", "address to listen on")
 	path := fs.String("path", "/qfpay/notify", "path of the notification endpoint")
-	demo := fs.Bool("demo", false, "send one signed notification to itself, print what was recorded and exit")
+	demo := fs.Bool("demo", false, "have an embedded sandbox notify a payment, print what was recorded and exit (the default without QFPAY_CLIENT_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
