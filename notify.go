@@ -139,7 +139,8 @@ func VerifyNotification(body []byte, signature, clientKey string) error {
 }
 
 // SignNotification returns the signature QF Pay puts in the X-QF-SIGN
-// header of a notification with this body: the MD5 of the body bytes
+// header of a notification with this body (API section "Asynchronous
+// Notifications", "Signature Verification"): the MD5 of the body bytes
 // followed by the client key, as upper-case hex. Use it to test a
 // notification endpoint.
 func SignNotification(body []byte, clientKey string) string {
@@ -169,7 +170,9 @@ func notifyDigest(body []byte, clientKey string) [2 * md5.Size]byte {
 }
 
 // ParseNotification verifies a notification body against its X-QF-SIGN
-// signature and the client key (see VerifyNotification), then decodes it.
+// signature and the client key (see VerifyNotification), then decodes it
+// into a Notification with every field of the API section "Asynchronous
+// Notifications", "Response Parameters of Asynchronous Notifications".
 // Nothing is decoded before the signature matched. A bad signature returns
 // an error matching ErrInvalidSignature; a verified body that is not a JSON
 // object, lacks notify_type or syssn, or has a field that cannot be read,

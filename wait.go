@@ -67,11 +67,15 @@ func (c *Client) WaitForPayment(ctx context.Context, outTradeNo string) (*Transa
 		case !waitable(err):
 			return nil, err
 		}
-		if err := sleep(ctx, jitter(c.poll.MinInterval, c.poll.MaxInterval, poll)); err != nil {
+		if err := pollSleep(ctx, jitter(c.poll.MinInterval, c.poll.MaxInterval, poll)); err != nil {
 			return last, waitError(outTradeNo, last, lastErr, err)
 		}
 	}
 }
+
+// pollSleep waits d between two of WaitForPayment's queries, or until ctx
+// ends; tests replace it to see the waits.
+var pollSleep = sleep
 
 // paymentOf picks the payment with number outTradeNo from a query answer,
 // leaving refunds (and transactions of other numbers) aside.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -28,10 +29,11 @@ func refundOf() map[string]any {
 
 // sequenceGateway answers the query endpoint with answers[i] for the i-th
 // request, repeating the last one; an answer is a query page of
-// transactions, or a whole *http.Response or error when given as such.
+// transactions, a whole *http.Response or error when given as such, or a
+// responder of its own.
 func sequenceGateway(t *testing.T, e *testEnv, answers ...any) *atomic.Int32 {
 	var n atomic.Int32
-	e.respondFunc(http.MethodPost, queryPath, func(*http.Request) (*http.Response, error) {
+	e.respondFunc(http.MethodPost, queryPath, func(r *http.Request) (*http.Response, error) {
 		i := min(int(n.Add(1)), len(answers)) - 1
 		switch a := answers[i].(type) {
 		case []map[string]any:
@@ -40,6 +42,8 @@ func sequenceGateway(t *testing.T, e *testEnv, answers ...any) *atomic.Int32 {
 			return a(), nil
 		case error:
 			return nil, a
+		case func(*http.Request) (*http.Response, error):
+			return a(r)
 		default:
 			t.Fatalf("answer %T", a)
 			return nil, nil
@@ -73,6 +77,7 @@ func TestWaitForPaymentSettles(t *testing.T) {
 		{"paid at once", []any{txs(paid)}, 1},
 		{"pending then paid", []any{txs(pending1143), txs(pending1145), txs(paid)}, 3},
 		{"not listed then paid", []any{txs(), txs(), txs(paid)}, 3},
+		{"listed without respcd yet, then paid", []any{txs(sampleTx("20191227000200020061752831", waitNo, "")), txs(paid)}, 2},
 		{"refund listed first: the payment is taken", []any{txs(refundOf(), pending1143), txs(refundOf(), paid)}, 2},
 		{"another number listed: not ours", []any{txs(sampleTx("20191227000200020061750000", "OTHER", "0000")), txs(paid)}, 2},
 		{"query itself pending", []any{func() *http.Response { return jsonResponse(`{"respcd": "1145", "resperr": "processing"}`) }, txs(paid)}, 2},
@@ -162,11 +167,20 @@ func TestWaitForPaymentContextEnds(t *testing.T) {
 		{"still pending", txs(pending), true, ErrPending, `still pending (respcd "1143")`},
 		{"never listed", txs(), false, ErrOutcomeUnknown, "not listed yet"},
 		{"gateway down", statusPage(http.StatusBadGateway, htmlGatewayError), false, ErrOutcomeUnknown, "last query failed"},
+		// A query cut short by ctx itself says nothing about the gateway.
+		{"never listed, last query cut short", []any{txs(), func(r *http.Request) (*http.Response, error) {
+			<-r.Context().Done()
+			return nil, r.Context().Err()
+		}}, false, ErrOutcomeUnknown, "not listed yet"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := setup(t, fastPoll)
-			sequenceGateway(t, e, tt.answer)
+			if answers, ok := tt.answer.([]any); ok {
+				sequenceGateway(t, e, answers...)
+			} else {
+				sequenceGateway(t, e, tt.answer)
+			}
 			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
 			defer cancel()
 			start := time.Now()
@@ -215,6 +229,43 @@ func TestWaitForPaymentBacksOff(t *testing.T) {
 	n := len(e.requests())
 	assert.GreaterOrEqual(t, n, 2)
 	assert.Less(t, n, 60, "polls are spaced, got %d in 60ms", n)
+}
+
+func TestWaitForPaymentBackoffSchedule(t *testing.T) {
+	// The waits between queries, seen through pollSleep: full jitter under
+	// a ceiling of MinInterval doubled at each query, capped at MaxInterval.
+	var waits []time.Duration
+	orig := pollSleep
+	pollSleep = func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return ctx.Err()
+	}
+	t.Cleanup(func() { pollSleep = orig })
+
+	const lo, hi = 10 * time.Millisecond, 300 * time.Millisecond
+	const pendingPolls = 12
+	e := setup(t, WithPollInterval(lo, hi))
+	answers := make([]any, 0, pendingPolls+1)
+	for range pendingPolls {
+		answers = append(answers, txs(sampleTx("20191227000200020061752831", waitNo, "1145")))
+	}
+	sequenceGateway(t, e, append(answers, txs(sampleTx("20191227000200020061752831", waitNo, "0000")))...)
+	tx, err := e.client.WaitForPayment(t.Context(), waitNo)
+	require.NoError(t, err)
+	assert.True(t, tx.Paid())
+	require.Len(t, waits, pendingPolls, "one wait after each pending answer")
+
+	jittered := false
+	for i, d := range waits {
+		ceiling := min(hi, lo<<i)
+		assert.GreaterOrEqual(t, d, time.Duration(0), "wait %d", i+1)
+		assert.LessOrEqual(t, d, ceiling, "wait %d: above its ceiling %v", i+1, ceiling)
+		jittered = jittered || d != ceiling
+	}
+	assert.True(t, jittered, "waits are random, not the ceiling itself: %v", waits)
+	// From the sixth wait on the ceiling is hi: with seven draws up to
+	// 300ms, all of them under 10ms would take odds of about 1 in 10^10.
+	assert.Greater(t, slices.Max(waits[5:]), lo, "the ceiling grows past MinInterval: %v", waits)
 }
 
 func TestWaitForPaymentValidation(t *testing.T) {

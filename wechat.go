@@ -8,20 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-// These calls serve WeChat JSAPI payments for merchants without a WeChat
-// official account of their own, on QF Pay's account (API section "WeChat
-// Pay JSAPI", "JSAPI without a Real Name Registered Official Account";
-// indirect settlement only). In the customer's WeChat browser:
-//
-//  1. redirect the customer to WeChatOAuthURL; WeChat sends them back to the
-//     redirect URI with a one-time code query parameter;
-//  2. WeChatOpenID turns the code into the customer's openid;
-//  3. Payment with PayTypeWeChatJSAPI and SubOpenID set to the openid;
-//  4. redirect the customer to WeChatCheckoutURL built from the answer's
-//     WeChatJSAPIParams, QF Pay's page that starts WeChat Pay.
-//
-// The code and the openid must be fetched again for every payment.
-
 // oauthRequest is the query of /tool/v1/get_weixin_oauth_code.
 type oauthRequest struct {
 	AppCode     string `url:"app_code"`
@@ -46,6 +32,20 @@ var epWeChatOAuth = endpoint{method: "GET", path: "/tool/v1/get_weixin_oauth_cod
 // "WeChat Pay JSAPI", "GET oauth_code"). WeChat then sends the customer back
 // to redirectURI, an absolute http(s) URL, with a code query parameter for
 // WeChatOpenID.
+//
+// It is the first step of a WeChat JSAPI payment for a merchant without a
+// WeChat official account of its own, made on QF Pay's account (API section
+// "JSAPI without a Real Name Registered Official Account"; indirect
+// settlement only). In the customer's WeChat browser:
+//
+//  1. redirect the customer to WeChatOAuthURL; WeChat sends them back to
+//     redirectURI with a one-time code query parameter;
+//  2. WeChatOpenID turns the code into the customer's openid;
+//  3. Payment with PayTypeWeChatJSAPI and SubOpenID set to the openid;
+//  4. redirect the customer to WeChatCheckoutURL built from the answer's
+//     WeChatJSAPIParams, QF Pay's page that starts WeChat Pay.
+//
+// The code and the openid must be fetched again for every payment.
 //
 // The URL carries app_code, redirect_uri, the client's mchid (when set) and
 // sign as query parameters, as the API requires here instead of headers.

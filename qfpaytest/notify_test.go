@@ -125,6 +125,21 @@ func TestNotificationGivesUp(t *testing.T) {
 	assert.Len(t, rc.requests(), 3)
 }
 
+func TestNotificationFollowsSchedule(t *testing.T) {
+	// Each retry waits its turn of the schedule after the attempt before
+	// (a timer never fires early, so the gaps are at least the waits).
+	schedule := []time.Duration{60 * time.Millisecond, 150 * time.Millisecond, 30 * time.Millisecond}
+	rc := newReceiver(t, reply{503, "down"})
+	srv := newServer(t, qfpaytest.WithNotifyURL(rc.URL), qfpaytest.WithNotifySchedule(schedule...))
+	paid(t, srv, "s-1", "10")
+	d := waitDeliveries(t, srv, 1)[0]
+	require.Len(t, d.Attempts, len(schedule)+1)
+	for i, wait := range schedule {
+		gap := d.Attempts[i+1].At.Sub(d.Attempts[i].At)
+		assert.GreaterOrEqual(t, gap, wait, "attempt %d came %v after attempt %d, the schedule says %v", i+2, gap, i+1, wait)
+	}
+}
+
 func TestNotificationUnreachable(t *testing.T) {
 	rc := newReceiver(t, reply{200, "SUCCESS"})
 	url := rc.URL

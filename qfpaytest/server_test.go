@@ -109,6 +109,7 @@ func TestPaymentValidation(t *testing.T) {
 		{"goods_name too long", with(mpm("v", "10"), "goods_name", strings.Repeat("咖", 65)), "1104"},
 		{"udid too long", with(mpm("v", "10"), "udid", strings.Repeat("u", 41)), "1104"},
 		{"txzone malformed", with(mpm("v", "10"), "txzone", "+8"), "1103"},
+		{"txzone out of range", with(mpm("v", "10"), "txzone", "+0875"), "1103"},
 		{"limit_pay unknown", with(mpm("v", "10"), "limit_pay", "credit"), "1104"},
 		{"JSAPI without sub_openid", with(mpm("v", "10"), "pay_type", "800207"), "1104"},
 		{"mini program without sub_openid", with(mpm("v", "10"), "pay_type", "800213"), "1104"},

@@ -4,8 +4,8 @@
 // payment and refund, and delivers it again until the endpoint answers
 // 200 SUCCESS.
 //
+//	go run ./examples/notify-server   # the demo, against the embedded sandbox
 //	QFPAY_CLIENT_KEY=... go run ./examples/notify-server [-addr :8080] [-path /qfpay/notify]
-//	go run ./examples/notify-server -demo
 //
 // It serves qfpay.NotificationHandler, which verifies each notification's
 // signature against the client key before anything is decoded, behind an
@@ -14,20 +14,23 @@
 // stops gracefully on SIGINT or SIGTERM, letting requests in progress end.
 // Register the endpoint's public HTTPS URL with QF Pay.
 //
-// With -demo it listens on a free local port (unless -addr is given), sends
-// itself one notification signed with qfpay.SignNotification, the same one
-// again as a retry and a forged one, prints what it recorded and exits. It
-// then uses QFPAY_CLIENT_KEY if set, else the sandbox's public key.
+// Without QFPAY_CLIENT_KEY, or with -demo, it runs a demo instead of
+// serving: it listens on a free local port (unless -addr is given), an
+// embedded sandbox (package qfpaytest) takes a payment and notifies it
+// there exactly as the gateway does, the same notification is delivered
+// again as a retry and a forged one is sent, it prints what it recorded and
+// exits. The demo signs with QFPAY_CLIENT_KEY if set, else the sandbox's
+// public key; the server never serves with that public key.
 //
-// To watch it receive the sandbox's notifications, run cmd/qfpay-sandbox
-// with -notify-url http://127.0.0.1:8080/qfpay/notify, and this program
-// with QFPAY_CLIENT_KEY set to the sandbox's key, qfpaytest.SandboxClientKey.
+// To watch it receive the notifications of a standalone sandbox, run
+// cmd/qfpay-sandbox with -notify-url http://127.0.0.1:8080/qfpay/notify,
+// and this program with QFPAY_CLIENT_KEY set to the sandbox's key,
+// qfpaytest.SandboxClientKey.
 package main
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,7 +40,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -56,29 +59,31 @@ func main() {
 	}
 }
 
-// run serves notifications until ctx ends, or runs the demo with -demo.
+// run serves notifications until ctx ends, or runs the demo (with -demo,
+// or without a client key).
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
 	fs := flag.NewFlagSet("notify-server", flag.ContinueOnError)
 	fs.SetOutput(out)
 	addr := fs.String("addr", ":8080", "address to listen on")
 	path := fs.String("path", "/qfpay/notify", "path of the notification endpoint")
-	demo := fs.Bool("demo", false, "send one signed notification to itself, print what was recorded and exit")
+	demo := fs.Bool("demo", false, "have an embedded sandbox notify a payment, print what was recorded and exit (the default without QFPAY_CLIENT_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	clientKey := getenv(exampleenv.ClientKeyVar)
+	if clientKey == "" {
+		if !*demo {
+			fmt.Fprintf(out, "notify-server: %s is not set, so this is the demo against the embedded sandbox.\n"+
+				"notify-server: to serve QF Pay's notifications, set it to the client key QF Pay issued "+
+				"(for cmd/qfpay-sandbox, the client key it prints).\n", exampleenv.ClientKeyVar)
+			*demo = true
+		}
+		clientKey = qfpaytest.SandboxClientKey
 	}
 	addrSet := false
 	fs.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
 	if *demo && !addrSet {
 		*addr = "127.0.0.1:0"
-	}
-
-	clientKey := getenv(exampleenv.ClientKeyVar)
-	if clientKey == "" {
-		if !*demo {
-			return fmt.Errorf("%s is not set: notifications are verified with the client key QF Pay issued "+
-				"(for cmd/qfpay-sandbox, the client key it prints)", exampleenv.ClientKeyVar)
-		}
-		clientKey = qfpaytest.SandboxClientKey
 	}
 
 	logger := slog.New(slog.NewTextHandler(out, nil))
@@ -182,55 +187,73 @@ func (s *store) snapshot() ([]*qfpay.Notification, int) {
 	return out, s.duplicates
 }
 
-// runDemo sends the endpoint what QF Pay would: a signed payment
-// notification, the same again (a retry), and a forged one.
+// runDemo has an embedded sandbox take a payment and notify it to the
+// endpoint as QF Pay does (its body written by Python's json.dumps, signed
+// in X-QF-SIGN), then delivers the same notification again, as the gateway
+// does when it missed the answer, and sends a forged one.
 func runDemo(ctx context.Context, endpoint, clientKey string, st *store, out io.Writer) error {
-	now := time.Now().In(time.FixedZone("UTC+8", 8*60*60)).Format(time.DateTime)
-	fields := map[string]string{
-		"notify_type": "payment", "status": "1", "respcd": "0000", "cancel": "0",
-		"pay_type": string(qfpay.PayTypeAlipayMPM), "txamt": strconv.Itoa(1250), "txcurrcd": "HKD",
-		"out_trade_no": exampleenv.OrderNo("demo"), "syssn": "20240514000200020000000001",
-		"sysdtm": now, "paydtm": now, "txdtm": now, "goods_name": "Demo coffee",
-	}
-	body, err := json.Marshal(fields)
+	// One attempt: the gateway's retries (2m, 10m, ...) would outlast the
+	// demo, which delivers the retry itself below.
+	sandbox := qfpaytest.NewServerWithOptions(qfpaytest.SandboxAppCode, clientKey,
+		qfpaytest.WithNotifyURL(endpoint), qfpaytest.WithNotifySchedule())
+	defer sandbox.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, clientKey, qfpay.WithBaseURL(sandbox.URL))
 	if err != nil {
 		return err
 	}
-	signature := qfpay.SignNotification(body, clientKey)
+	pay, err := client.Payment(ctx, &qfpay.PaymentRequest{
+		PayType: qfpay.PayTypeAlipayCPM, Amount: 1250, Currency: qfpay.CurrencyHKD,
+		OutTradeNo: exampleenv.OrderNo("demo"), AuthCode: qfpaytest.AuthCodeSuccess, GoodsName: "Demo coffee",
+	})
+	if err != nil {
+		return fmt.Errorf("the sandbox's payment: %w", err)
+	}
+	deliveries, err := sandbox.WaitDeliveries(ctx, 1)
+	if err != nil {
+		return fmt.Errorf("the sandbox's notification of %s: %w", pay.SysSN, err)
+	}
+	d := deliveries[0]
+	last := d.Attempts[len(d.Attempts)-1]
+	fmt.Fprintf(out, "demo: payment notification from the sandbox -> HTTP %d %s\n", last.StatusCode, strings.TrimSpace(last.Response))
+	if !d.Delivered {
+		return fmt.Errorf("payment notification: not acknowledged (HTTP %d, %s)", last.StatusCode, last.Err)
+	}
 
 	hc := &http.Client{Timeout: 10 * time.Second}
-	post := func(what string, body []byte, signature string) (int, error) {
+	post := func(body []byte, signature string) (int, string, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-QF-SIGN", signature)
 		resp, err := hc.Do(req)
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		defer resp.Body.Close()
 		answer, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
-		fmt.Fprintf(out, "demo: %s -> HTTP %d %s\n", what, resp.StatusCode, bytes.TrimSpace(answer))
-		return resp.StatusCode, nil
+		return resp.StatusCode, string(bytes.TrimSpace(answer)), nil
 	}
 
-	forged := bytes.Replace(body, []byte(`"txamt":"1250"`), []byte(`"txamt":"125000"`), 1)
+	amount := []byte(`"txamt": "1250"`)
+	if !bytes.Contains(d.Body, amount) {
+		return fmt.Errorf("the sandbox's notification has no %s: %s", amount, d.Body)
+	}
+	forged := bytes.Replace(d.Body, amount, []byte(`"txamt": "125000"`), 1)
 	for _, c := range []struct {
-		what      string
-		body      []byte
-		signature string
-		want      int
+		what string
+		body []byte
+		want int
 	}{
-		{"payment notification", body, signature, http.StatusOK},
-		{"the same notification again (a retry)", body, signature, http.StatusOK},
-		{"a forged notification (amount changed, signature kept)", forged, signature, http.StatusUnauthorized},
+		{"the same notification again (a retry)", d.Body, http.StatusOK},
+		{"a forged notification (amount changed, signature kept)", forged, http.StatusUnauthorized},
 	} {
-		status, err := post(c.what, c.body, c.signature)
+		status, answer, err := post(c.body, d.Signature)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.what, err)
 		}
+		fmt.Fprintf(out, "demo: %s -> HTTP %d %s\n", c.what, status, answer)
 		if status != c.want {
 			return fmt.Errorf("%s: answered HTTP %d, want %d", c.what, status, c.want)
 		}
@@ -242,8 +265,8 @@ func runDemo(ctx context.Context, endpoint, clientKey string, st *store, out io.
 		fmt.Fprintf(out, "demo:   %s syssn %s, %s, out_trade_no %s, paid %s\n",
 			n.Type, n.SysSN, exampleenv.Money(n.Amount, n.Currency), n.OutTradeNo, n.PayTime.Format(time.DateTime))
 	}
-	if len(recorded) != 1 || duplicates != 1 {
-		return fmt.Errorf("recorded %d notifications and %d duplicates, want 1 and 1", len(recorded), duplicates)
+	if len(recorded) != 1 || duplicates != 1 || recorded[0].SysSN != pay.SysSN {
+		return fmt.Errorf("recorded %d notifications and %d duplicates, want the payment %s once and 1 duplicate", len(recorded), duplicates, pay.SysSN)
 	}
 	return nil
 }
