@@ -101,7 +101,9 @@ func (e *APIError) Error() string {
 		b.WriteString("HTTP ")
 		b.WriteString(strconv.Itoa(e.HTTPStatus))
 	}
-	if e.Message != "" {
+	// A gateway message that only repeats the description ("Please wait
+	// while processing (1145)") is not said twice.
+	if e.Message != "" && (e.Description() == "" || !strings.Contains(e.Message, e.Description())) {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}

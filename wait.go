@@ -67,7 +67,13 @@ func (c *Client) WaitForPayment(ctx context.Context, outTradeNo string) (*Transa
 		case !waitable(err):
 			return nil, err
 		}
-		if err := pollSleep(ctx, jitter(c.poll.MinInterval, c.poll.MaxInterval, poll)); err != nil {
+		wait := jitter(c.poll.MinInterval, c.poll.MaxInterval, poll)
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.RetryAfter > wait {
+			// The gateway said when to ask again (429, 503): not sooner.
+			wait = apiErr.RetryAfter
+		}
+		if err := pollSleep(ctx, wait); err != nil {
 			return last, waitError(outTradeNo, last, lastErr, err)
 		}
 	}

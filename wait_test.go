@@ -268,6 +268,33 @@ func TestWaitForPaymentBackoffSchedule(t *testing.T) {
 	assert.Greater(t, slices.Max(waits[5:]), lo, "the ceiling grows past MinInterval: %v", waits)
 }
 
+// TestWaitForPaymentHonoursRetryAfter checks that a query refused with
+// HTTP 429 and Retry-After is not asked again sooner than the gateway said,
+// even when the poll interval is shorter.
+func TestWaitForPaymentHonoursRetryAfter(t *testing.T) {
+	var waits []time.Duration
+	orig := pollSleep
+	pollSleep = func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return ctx.Err()
+	}
+	t.Cleanup(func() { pollSleep = orig })
+
+	// Retries inside Query are off, so that its 429 reaches WaitForPayment.
+	e := setup(t, WithPollInterval(time.Millisecond, 2*time.Millisecond), WithRetry(RetryPolicy{MaxAttempts: 1}))
+	limited := func() *http.Response {
+		r := jsonResponse(`{"respcd": "", "resperr": "too many requests"}`)
+		r.StatusCode = http.StatusTooManyRequests
+		r.Header.Set("Retry-After", "7")
+		return r
+	}
+	sequenceGateway(t, e, limited, txs(sampleTx("20191227000200020061752831", waitNo, "0000")))
+	tx, err := e.client.WaitForPayment(t.Context(), waitNo)
+	require.NoError(t, err)
+	assert.True(t, tx.Paid())
+	assert.Equal(t, []time.Duration{7 * time.Second}, waits)
+}
+
 func TestWaitForPaymentValidation(t *testing.T) {
 	tests := []struct{ name, no, msg string }{
 		{"empty", "", "OutTradeNo is required"},
