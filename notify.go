@@ -162,10 +162,7 @@ func notifyDigest(body []byte, clientKey string) [2 * md5.Size]byte {
 	var sum [md5.Size]byte
 	h.Sum(sum[:0])
 	var out [2 * md5.Size]byte
-	for i, c := range sum {
-		out[2*i] = hexDigits[c>>4]
-		out[2*i+1] = hexDigits[c&0x0f]
-	}
+	putUpperHex(out[:], sum[:])
 	return out
 }
 

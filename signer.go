@@ -108,9 +108,15 @@ const hexDigits = "0123456789ABCDEF"
 
 func upperHex(sum []byte) string {
 	var out [2 * sha256.Size]byte
-	for i, c := range sum {
-		out[2*i] = hexDigits[c>>4]
-		out[2*i+1] = hexDigits[c&0x0f]
-	}
+	putUpperHex(out[:], sum)
 	return string(out[:2*len(sum)])
+}
+
+// putUpperHex writes src as upper-case hex into dst, which holds at least
+// 2*len(src) bytes.
+func putUpperHex(dst, src []byte) {
+	for i, c := range src {
+		dst[2*i] = hexDigits[c>>4]
+		dst[2*i+1] = hexDigits[c&0x0f]
+	}
 }
