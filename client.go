@@ -9,8 +9,10 @@
 // request is sent, the answer is checked and decoded. Calls that move money
 // are never re-sent automatically; a failure after such a request may have
 // reached the gateway is reported as ErrOutcomeUnknown, and the pending
-// return codes 1143, 1145 and 1298 as ErrPending, each with the means to
-// settle it by query.
+// return codes (1143, 1145, 1295, 1296, 1298) as ErrPending;
+// WaitForPayment and WaitForRefund settle either by query. Only a
+// transaction the gateway lists as failed proves that paying again is
+// safe; re-sending under the same out_trade_no always is.
 package qfpay
 
 import (
@@ -190,7 +192,9 @@ func WithMerchantID(mchid string) Option {
 // WithLocation sets the zone request times (txdtm, start_time, end_time) are
 // written in and answer times are read in. The default is UTC+8, the API's
 // own zone; with any other zone each call that takes txzone also sends the
-// zone's offset ("+0900") unless the request sets TimeZone.
+// zone's offset ("+0900") unless the request sets TimeZone. Reversal and
+// close take no txzone: their times are written and read in UTC+8, the
+// only zone the gateway can read them in.
 func WithLocation(loc *time.Location) Option {
 	return func(c *Client) error {
 		if loc == nil {
@@ -298,7 +302,10 @@ type endpoint struct {
 	// retry marks calls that are safe to repeat on transport errors, 5xx and
 	// 429.
 	retry bool
-	// mchid, txdtm and txzone say which defaults the call takes.
+	// mchid, txdtm and txzone say which defaults the call takes. A call
+	// without txzone has its times written and read in the API's default
+	// zone, UTC+8, whatever the client's location: the gateway has no
+	// other zone to read them in.
 	mchid, txdtm, txzone bool
 	// file marks answers that are a file (a zip) on success.
 	file bool
@@ -395,16 +402,25 @@ func (c *Client) bounded(ctx context.Context) (context.Context, context.CancelFu
 	return context.WithTimeout(ctx, c.timeout)
 }
 
+// zone is the location an endpoint's times are written and read in: the
+// client's when the call sends txzone, else the API's default, UTC+8.
+func (c *Client) zone(ep *endpoint) *time.Location {
+	if ep.txzone {
+		return c.loc
+	}
+	return beijing
+}
+
 // params encodes req and adds the client's defaults.
 func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
-	params, err := wire.Encode(req, c.loc)
+	params, err := wire.Encode(req, c.zone(ep))
 	if err != nil {
 		return nil, fmt.Errorf("%w: encode %T: %v", ErrInvalidRequest, req, err)
 	}
 	if ep.mchid && c.mchid != "" && params.Get("mchid") == "" {
 		params.Set("mchid", c.mchid)
 	}
-	now := c.now().In(c.loc)
+	now := c.now().In(c.zone(ep))
 	if ep.txdtm && params.Get("txdtm") == "" {
 		params.Set("txdtm", now.Format(wire.TimeLayout))
 	}
@@ -628,11 +644,11 @@ func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
 		if apiErr.Pending() {
 			// The caller needs syssn to settle a pending outcome; a field
 			// that does not decode is not worth hiding that for.
-			_ = wire.Decode(obj, out, c.loc)
+			_ = wire.Decode(obj, out, c.zone(ep))
 		}
 		return apiErr
 	}
-	if err := wire.Decode(obj, out, c.loc); err != nil {
+	if err := wire.Decode(obj, out, c.zone(ep)); err != nil {
 		return c.malformed(ep, ans, err)
 	}
 	if ck, ok := out.(checker); ok {
@@ -677,9 +693,12 @@ func mayHaveReached(err error, te *transportError) bool {
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		// An HTTP error page from a gateway or proxy (5xx) says nothing about
-		// whether the payment went through; 4xx refusals and respcd answers do.
-		return apiErr.Code == "" && apiErr.HTTPStatus >= 500
+		// An HTTP error page with no return code (a proxy's 403, a 502, a
+		// load balancer's 504) says nothing about whether the gateway
+		// executed the request: whatever stands in front of it may answer
+		// after forwarding it. Only HTTP 429 is the gateway's documented
+		// refusal, and an answer with a respcd is the gateway's own word.
+		return apiErr.Code == "" && apiErr.HTTPStatus != http.StatusTooManyRequests
 	}
 	return false
 }

@@ -10,13 +10,35 @@ import (
 
 // Sentinel errors for conditions a caller branches on with errors.Is.
 var (
-	// ErrPending matches the return codes 1143, 1145 and 1298: the gateway
-	// has not settled the outcome yet (the customer may still be entering a
-	// password, or the wallet is slow). Query the transaction, or call
-	// WaitForPayment; never pay again with a new out_trade_no. A call that
-	// returns ErrPending also returns its decoded response, so the caller
-	// holds SysSN.
-	ErrPending = errors.New("qfpay: outcome pending: query the transaction, do not pay again")
+	// ErrPending matches the return codes whose text says the outcome is
+	// not known yet: 1143 (the customer is entering the password), 1145
+	// (processing), 1295 and 1296 (the connection is slow, waiting for a
+	// network response) and 1298 (slow network: do not pay again, confirm
+	// later). Settle it with WaitForPayment (WaitForRefund for a refund);
+	// never pay again with a new out_trade_no. A call that returns
+	// ErrPending also returns its decoded response, so the caller holds
+	// SysSN.
+	ErrPending = errors.New("qfpay: outcome pending: settle it by query, do not pay again")
+
+	// ErrDuplicate matches the return codes 1102 (duplicate request) and
+	// 2011 (out_trade_no used before): the gateway already holds a
+	// transaction under this out_trade_no. On a re-send it means the first
+	// send arrived: settle it with WaitForPayment or WaitForRefund and
+	// check its amount. It is never a decline, and never a reason to pay
+	// again under a new number.
+	ErrDuplicate = errors.New("qfpay: out_trade_no already at the gateway: settle it by query")
+
+	// ErrPaymentFailed matches WaitForPayment's error when the gateway
+	// lists the payment with a final failure code: the only proof that
+	// paying again, under a new out_trade_no, is safe. The listed
+	// transaction is returned with it, and errors.As gives an *APIError
+	// with its code.
+	ErrPaymentFailed = errors.New("qfpay: payment failed: the gateway lists it as failed")
+
+	// ErrRefundFailed matches WaitForRefund's error when the gateway lists
+	// the refund with a final failure code: refunding again, under a new
+	// out_trade_no, is then safe. The listed refund is returned with it.
+	ErrRefundFailed = errors.New("qfpay: refund failed: the gateway lists it as failed")
 
 	// ErrRateLimited matches an HTTP 429 answer: the merchant sent more than
 	// the gateway's limits (100 requests a second, 400 a minute). The
@@ -26,11 +48,15 @@ var (
 
 	// ErrOutcomeUnknown matches a failure after a payment, refund, reversal,
 	// close or deduction may have reached the gateway (a timeout, a
-	// connection lost after the request was written, an HTTP 5xx or an
-	// unreadable answer). Money may have moved. Settle it with
-	// WaitForPayment or Query by the same out_trade_no; never send the
-	// payment again under a new number. errors.As gives *OutcomeUnknownError
-	// with the OutTradeNo.
+	// connection lost after the request was written, an HTTP error page,
+	// an unreadable answer): money may have moved. errors.As gives
+	// *OutcomeUnknownError with the OutTradeNo. Settle it with
+	// WaitForPayment or WaitForRefund by the same out_trade_no; never send
+	// the payment again under a new number (re-sending the same request,
+	// same out_trade_no, is always safe).
+	//
+	// WaitForPayment and WaitForRefund return it too (as *UnsettledError)
+	// when their context ends before the gateway lists a final state.
 	ErrOutcomeUnknown = errors.New("qfpay: outcome unknown: query by out_trade_no before doing anything else")
 
 	// ErrInvalidRequest matches a request refused before anything was sent:
@@ -54,6 +80,8 @@ const (
 	CodePasswordPending = "1143" // the customer is entering the wallet password
 	CodeProcessing      = "1145" // please wait while processing
 	CodeSlowNetwork     = "1298" // slow network: do not pay again, confirm later
+	CodeSlowConnection  = "1295" // the connection is slow, waiting for a network response
+	CodeSlowConnection2 = "1296" // the same, "try again later or use other payment methods"
 	CodeSignatureError  = "1108" // the signature did not match
 	CodeDuplicate       = "1102" // duplicate request
 	CodeSerialRepeated  = "2011" // out_trade_no used before
@@ -120,23 +148,52 @@ func (e *APIError) Error() string {
 func (e *APIError) Description() string { return CodeDescription(e.Code) }
 
 // Pending reports whether the code says the outcome is not known yet
-// (1143, 1145, 1298).
+// (1143, 1145, 1295, 1296, 1298).
 func (e *APIError) Pending() bool { return isPendingCode(e.Code) }
 
-// Is lets errors.Is match ErrPending for 1143/1145/1298 and ErrRateLimited
-// for HTTP 429.
+// Duplicate reports whether the code says the gateway already holds a
+// transaction under the out_trade_no sent (1102, 2011).
+func (e *APIError) Duplicate() bool { return e.Code == CodeDuplicate || e.Code == CodeSerialRepeated }
+
+// Declined reports whether the gateway refused the request outright: an
+// HTTP 2xx answer with a return code that is neither success, pending
+// (ErrPending) nor duplicate (ErrDuplicate). An HTTP error page carries no
+// decision (it has no code, or may not come from the gateway) and is not a
+// decline.
+//
+// On the first send of an out_trade_no, a declined payment or refund moved
+// no money: paying again under a new number is safe. A decline of a
+// re-send proves nothing about the first send (a payment code used twice
+// is declined the second time even though the first charged it): settle
+// that with WaitForPayment or WaitForRefund.
+func (e *APIError) Declined() bool {
+	return e.Code != "" && e.Code != CodeSuccess && !e.Pending() && !e.Duplicate() &&
+		e.HTTPStatus >= 200 && e.HTTPStatus <= 299
+}
+
+// Is lets errors.Is match ErrPending for the pending codes, ErrDuplicate
+// for 1102/2011 and ErrRateLimited for HTTP 429.
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrPending:
 		return e.Pending()
+	case ErrDuplicate:
+		return e.Duplicate()
 	case ErrRateLimited:
 		return e.HTTPStatus == 429
 	}
 	return false
 }
 
+// isPendingCode tells whether a return code says the outcome is not known
+// yet: the codes whose description says to wait, query or confirm later.
+// No other code is ever taken for "still in progress".
 func isPendingCode(code string) bool {
-	return code == CodePasswordPending || code == CodeProcessing || code == CodeSlowNetwork
+	switch code {
+	case CodePasswordPending, CodeProcessing, CodeSlowConnection, CodeSlowConnection2, CodeSlowNetwork:
+		return true
+	}
+	return false
 }
 
 // CodeDescription returns the API documentation's description of a return

@@ -81,24 +81,35 @@ func TestAPIErrorError(t *testing.T) {
 
 func TestAPIErrorIs(t *testing.T) {
 	tests := []struct {
-		name                 string
-		err                  *APIError
-		pending, rateLimited bool
+		name                                      string
+		err                                       *APIError
+		pending, duplicate, declined, rateLimited bool
 	}{
-		{"1143", &APIError{Code: "1143", HTTPStatus: 200}, true, false},
-		{"1145", &APIError{Code: "1145", HTTPStatus: 200}, true, false},
-		{"1298", &APIError{Code: "1298", HTTPStatus: 200}, true, false},
-		{"1295 slow but not pending", &APIError{Code: "1295", HTTPStatus: 200}, false, false},
-		{"1297", &APIError{Code: "1297", HTTPStatus: 200}, false, false},
-		{"1108", &APIError{Code: "1108", HTTPStatus: 200}, false, false},
-		{"HTTP 429", &APIError{HTTPStatus: 429}, false, true},
-		{"HTTP 503", &APIError{HTTPStatus: 503}, false, false},
+		{"1143", &APIError{Code: "1143", HTTPStatus: 200}, true, false, false, false},
+		{"1145", &APIError{Code: "1145", HTTPStatus: 200}, true, false, false, false},
+		{"1298", &APIError{Code: "1298", HTTPStatus: 200}, true, false, false, false},
+		// "The connection is slow, waiting for a network response": not
+		// known yet, never a decline.
+		{"1295", &APIError{Code: "1295", HTTPStatus: 200}, true, false, false, false},
+		{"1296", &APIError{Code: "1296", HTTPStatus: 200}, true, false, false, false},
+		{"1102 duplicate request", &APIError{Code: "1102", HTTPStatus: 200}, false, true, false, false},
+		{"2011 out_trade_no used", &APIError{Code: "2011", HTTPStatus: 200}, false, true, false, false},
+		{"1297", &APIError{Code: "1297", HTTPStatus: 200}, false, false, true, false},
+		{"1201", &APIError{Code: "1201", HTTPStatus: 200}, false, false, true, false},
+		{"1108", &APIError{Code: "1108", HTTPStatus: 200}, false, false, true, false},
+		{"1201 in a 502: not the gateway's decision", &APIError{Code: "1201", HTTPStatus: 502}, false, false, false, false},
+		{"HTTP 429", &APIError{HTTPStatus: 429}, false, false, false, true},
+		{"HTTP 503", &APIError{HTTPStatus: 503}, false, false, false, false},
+		{"HTTP 403 page", &APIError{HTTPStatus: 403}, false, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wrapped := fmt.Errorf("charging order 42: %w", tt.err)
 			assert.Equal(t, tt.pending, errors.Is(wrapped, ErrPending), "ErrPending")
 			assert.Equal(t, tt.pending, tt.err.Pending(), "Pending")
+			assert.Equal(t, tt.duplicate, errors.Is(wrapped, ErrDuplicate), "ErrDuplicate")
+			assert.Equal(t, tt.duplicate, tt.err.Duplicate(), "Duplicate")
+			assert.Equal(t, tt.declined, tt.err.Declined(), "Declined")
 			assert.Equal(t, tt.rateLimited, errors.Is(wrapped, ErrRateLimited), "ErrRateLimited")
 			assert.NotErrorIs(t, wrapped, ErrOutcomeUnknown)
 			assert.NotErrorIs(t, wrapped, ErrMalformedResponse)

@@ -197,7 +197,9 @@ func FuzzDecodeResponse(f *testing.F) {
 			t.Fatalf("payment failure with a response: %v", err)
 		}
 		var apiErr *APIError
-		definite := errors.As(err, &apiErr) && (apiErr.Code != "" || apiErr.HTTPStatus < 500)
+		// Only the gateway's own words are definite: a respcd, or its
+		// documented 429 refusal; any other HTTP error page is not.
+		definite := errors.As(err, &apiErr) && (apiErr.Code != "" || apiErr.HTTPStatus == 429)
 		if err != nil && definite == errors.Is(err, ErrOutcomeUnknown) {
 			t.Fatalf("HTTP %d %q: outcome unknown is %v for %v", status, body, !definite, err)
 		}

@@ -57,8 +57,12 @@ func (c *Client) UnfreezeFunds(ctx context.Context, req *UnfreezeRequest) (*Reve
 	if req != nil && req.MerchantID == "" && c.mchid == "" {
 		return nil, invalid("MerchantID is required to unfreeze funds: set it on the request or with WithMerchantID")
 	}
-	return do[ReversalResponse](ctx, c, &epReversal, req)
+	return do[ReversalResponse](ctx, c, &epUnfreeze, req)
 }
+
+// epUnfreeze is the reversal path as the unfreeze section documents it:
+// unlike a reversal of a payment, it takes txzone.
+var epUnfreeze = endpoint{method: "POST", path: "/trade/v1/reversal", movesMoney: true, mchid: true, txdtm: true, txzone: true}
 
 func (r *UnfreezeRequest) validate() error {
 	if r == nil {

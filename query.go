@@ -82,8 +82,9 @@ type Transaction struct {
 	// Cancel says whether and how the transaction was reversed, closed or
 	// refunded.
 	Cancel CancelStatus `json:"cancel"`
-	// RespCode is the transaction's status: "0000" paid, 1143/1145/1298
-	// pending, anything else failed.
+	// RespCode is the transaction's status: "0000" succeeded, a pending
+	// code (1143, 1145, 1295, 1296, 1298) or "" not settled yet, anything
+	// else failed for good.
 	RespCode string `json:"respcd"`
 	// ErrMsg is the gateway's description of the status.
 	ErrMsg      string `json:"errmsg"`
@@ -102,10 +103,13 @@ type Transaction struct {
 // Paid reports whether the transaction succeeded (respcd 0000).
 func (t *Transaction) Paid() bool { return t.RespCode == CodeSuccess }
 
-// Pending reports whether the outcome is not known yet (1143, 1145, 1298).
-func (t *Transaction) Pending() bool { return isPendingCode(t.RespCode) }
+// Pending reports whether the outcome is not known yet: a pending code
+// (1143, 1145, 1295, 1296, 1298), or no respcd at all.
+func (t *Transaction) Pending() bool { return t.RespCode == "" || isPendingCode(t.RespCode) }
 
-// Failed reports whether the transaction ended without success.
+// Failed reports whether the transaction is listed with a final failure
+// code: neither success nor pending. For a payment this is the only proof
+// that paying again (under a new out_trade_no) is safe.
 func (t *Transaction) Failed() bool { return !t.Paid() && !t.Pending() }
 
 // IsRefund reports whether the transaction is a refund.

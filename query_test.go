@@ -228,9 +228,13 @@ func TestTransactionStatus(t *testing.T) {
 		{"1143", false, true, false},
 		{"1145", false, true, false},
 		{"1298", false, true, false},
+		{"1295", false, true, false},
+		{"1296", false, true, false},
 		{"1297", false, false, true},
 		{"1181", false, false, true},
-		{"", false, false, true},
+		{"1205", false, false, true},
+		// Listed without a status yet: nothing is proven.
+		{"", false, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.respcd, func(t *testing.T) {

@@ -508,6 +508,20 @@ func TestPaymentOutcomeUnknown(t *testing.T) {
 			assert.Empty(t, apiErr.Code)
 			assert.Contains(t, apiErr.Detail, "Bad Gateway")
 		}},
+		// A proxy or WAF in front of the gateway may answer any status after
+		// forwarding the request: only the gateway's own words (a respcd, or
+		// its documented 429) tell what happened.
+		{name: "proxy 403 page", handler: reply(403, "<html><body><h1>403 Forbidden</h1></body></html>"), cause: func(t *testing.T, err error) {
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 403, apiErr.HTTPStatus)
+			assert.False(t, apiErr.Declined(), "an error page is no decline")
+		}},
+		{name: "HTTP 400 page", handler: reply(400, htmlPage), cause: func(t *testing.T, err error) {
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 400, apiErr.HTTPStatus)
+		}},
 		{name: "0000 without syssn", handler: reply(200, `{"respcd": "0000", "resperr": "success", "out_trade_no": "P-42"}`), cause: func(t *testing.T, err error) {
 			assert.ErrorIs(t, err, ErrMalformedResponse)
 			assert.Contains(t, err.Error(), "syssn")
@@ -598,11 +612,6 @@ func TestPaymentOutcomeKnown(t *testing.T) {
 		}},
 		{name: "HTTP 429", handler: reply(429, ""), sent: 1, check: func(t *testing.T, _ *PaymentResponse, err error) {
 			assert.ErrorIs(t, err, ErrRateLimited)
-		}},
-		{name: "HTTP 400 page", handler: reply(400, htmlPage), sent: 1, check: func(t *testing.T, _ *PaymentResponse, err error) {
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, 400, apiErr.HTTPStatus)
 		}},
 		{name: "respcd 1201", handler: reply(200, `{"respcd": "1201", "resperr": "insufficient balance", "respmsg": ""}`), sent: 1, check: func(t *testing.T, _ *PaymentResponse, err error) {
 			var apiErr *APIError

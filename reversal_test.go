@@ -40,7 +40,16 @@ var reversalCalls = []struct {
 	path string
 }{
 	{"Reverse", (*Client).Reverse, "/trade/v1/reversal"},
-	{"Close", (*Client).Close, "/trade/v1/close"},
+	{"CloseOrder", (*Client).CloseOrder, "/trade/v1/close"},
+	{"Cancel Alipay CPM", cancelAs(PayTypeAlipayCPM), "/trade/v1/reversal"},
+	{"Cancel WeChat MPM", cancelAs(PayTypeWeChatMPM), "/trade/v1/close"},
+}
+
+// cancelAs is Cancel for a payment made with pay type p.
+func cancelAs(p PayType) reversalCall {
+	return func(c *Client, ctx context.Context, req *ReversalRequest) (*ReversalResponse, error) {
+		return c.Cancel(ctx, p, req)
+	}
 }
 
 func TestReversalSends(t *testing.T) {
@@ -60,16 +69,19 @@ func TestReversalSends(t *testing.T) {
 		{
 			name: "by syssn with every optional field",
 			req: ReversalRequest{SysSN: "20200305066100020000977812", Amount: 2500, TxTime: sampleTime,
-				MerchantID: "MNxMp11FV35qQN", DeviceID: "qiantai2", TimeZone: "+0100"},
+				MerchantID: "MNxMp11FV35qQN", DeviceID: "qiantai2"},
 			want: map[string]string{"txamt": "2500", "syssn": "20200305066100020000977812", "txdtm": "2020-03-05 16:50:30",
-				"mchid": "MNxMp11FV35qQN", "udid": "qiantai2", "txzone": "+0100"},
+				"mchid": "MNxMp11FV35qQN", "udid": "qiantai2"},
 		},
 		{
-			name: "client defaults: now, mchid and zone",
+			// The endpoints' parameter table has no txzone: none is sent,
+			// even from a client outside UTC+8, and txdtm is written in
+			// UTC+8, the only zone the gateway can read it in.
+			name: "client defaults: now in UTC+8 and mchid, no txzone",
 			opts: []Option{WithMerchantID("ZaMVg12345"), WithLocation(time.UTC)},
 			req:  ReversalRequest{SysSN: "20200305066100020000977812", Amount: 10},
-			want: map[string]string{"txamt": "10", "syssn": "20200305066100020000977812", "txdtm": "2019-12-25 06:21:28",
-				"mchid": "ZaMVg12345", "txzone": "+0000"},
+			want: map[string]string{"txamt": "10", "syssn": "20200305066100020000977812", "txdtm": "2019-12-25 14:21:28",
+				"mchid": "ZaMVg12345"},
 		},
 		{
 			name:     "request mchid wins, SHA256",
@@ -111,6 +123,7 @@ func TestReversalDecodes(t *testing.T) {
 		TxTime:   time.Date(2020, 3, 5, 16, 50, 30, 0, beijing),
 		SysTime:  time.Date(2020, 3, 5, 16, 54, 38, 0, beijing),
 		DeviceID: "qiantai2", RespCode: "0000", Message: "success",
+		SurchargeFee: "0", SurchargeRate: "0",
 	}
 	tests := []struct {
 		name string
@@ -125,8 +138,8 @@ func TestReversalDecodes(t *testing.T) {
 			want: specSample,
 		},
 		{
-			name: "Close spec sample",
-			call: (*Client).Close, path: "/trade/v1/close", file: "close_ok.json",
+			name: "CloseOrder spec sample",
+			call: (*Client).CloseOrder, path: "/trade/v1/close", file: "close_ok.json",
 			want: specSample,
 		},
 		{
@@ -164,9 +177,9 @@ func TestReversalAnswers(t *testing.T) {
 		sysSN string // of the response returned alongside a pending error
 	}{
 		{"Reverse pending 1143", (*Client).Reverse, "/trade/v1/reversal", "reversal_1143.json", "1143", "20200305066100020000977814"},
-		{"Close pending 1145", (*Client).Close, "/trade/v1/close", "close_1145.json", "1145", "20200305066100020000977815"},
+		{"CloseOrder pending 1145", (*Client).CloseOrder, "/trade/v1/close", "close_1145.json", "1145", "20200305066100020000977815"},
 		{"Reverse refused 1101", (*Client).Reverse, "/trade/v1/reversal", "reversal_1101.json", "1101", ""},
-		{"Close refused 1142", (*Client).Close, "/trade/v1/close", "close_1142.json", "1142", ""},
+		{"CloseOrder refused 1142", (*Client).CloseOrder, "/trade/v1/close", "close_1142.json", "1142", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,4 +262,49 @@ func TestReversalValidation(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestCancelPicksTheWalletsEndpoint checks Cancel's routing for every pay
+// type of the table: reversal for Alipay CPM/MPM, WeChat Pay CPM, the
+// unified CPM code and Alipay pre-authorization; nothing sent for Hong Kong
+// pay types; close for every other wallet and for unknown codes.
+func TestCancelPicksTheWalletsEndpoint(t *testing.T) {
+	reversal := map[PayType]bool{
+		PayTypeAlipayCPM: true, PayTypeAlipayMPM: true, PayTypeWeChatCPM: true, PayTypeUnifiedCPM: true,
+		PayTypeAlipayPreAuthCPM: true, PayTypeAlipayPreAuthMPM: true, PayTypeAlipayPreAuthInApp: true, PayTypeAlipayPreAuthOnline: true,
+	}
+	hongKong := map[PayType]bool{
+		"801008": true, "801010": true, "801501": true, "801510": true, "801512": true, "802001": true, "803701": true, "803712": true,
+	}
+	for _, p := range append(PayTypes(), "899999") {
+		t.Run(string(p), func(t *testing.T) {
+			e := setup(t)
+			e.respondFile(http.MethodPost, "/trade/v1/reversal", "reversal_ok.json")
+			e.respondFile(http.MethodPost, "/trade/v1/close", "close_ok.json")
+			got, err := e.client.Cancel(t.Context(), p, &ReversalRequest{OutTradeNo: "A1", Amount: 2500})
+			if hongKong[p] {
+				assert.Nil(t, got)
+				require.ErrorIs(t, err, ErrInvalidRequest)
+				assert.Contains(t, err.Error(), "does not support cancel")
+				assert.Contains(t, err.Error(), string(p))
+				assert.Empty(t, e.requests(), "nothing sent")
+				return
+			}
+			require.NoError(t, err)
+			want := "/trade/v1/close"
+			if reversal[p] {
+				want = "/trade/v1/reversal"
+			}
+			require.Len(t, e.requests(), 1)
+			assert.Equal(t, want, e.last().Path)
+			assertSentParams(t, e.last(), map[string]string{"out_trade_no": "A1", "txamt": "2500", "txdtm": "2019-12-25 14:21:28"})
+		})
+	}
+	t.Run("no pay type", func(t *testing.T) {
+		e := setup(t)
+		_, err := e.client.Cancel(t.Context(), "", &ReversalRequest{OutTradeNo: "A1", Amount: 2500})
+		require.ErrorIs(t, err, ErrInvalidRequest)
+		assert.Contains(t, err.Error(), "PayType")
+		assert.Empty(t, e.requests())
+	})
 }

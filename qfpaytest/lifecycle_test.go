@@ -291,17 +291,23 @@ func TestLifecycleMPMUnpaid(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
 		tx, err := client.WaitForPayment(ctx, "mpm-idle")
-		require.ErrorIs(t, err, qfpay.ErrPending, "last seen waiting for the customer")
+		require.ErrorIs(t, err, qfpay.ErrOutcomeUnknown, "nothing proven yet")
 		require.ErrorIs(t, err, context.DeadlineExceeded)
-		require.NotNil(t, tx)
-		assert.Equal(t, resp.SysSN, tx.SysSN)
-		assert.Equal(t, "1143", tx.RespCode)
+		assert.Nil(t, tx)
+		var ue *qfpay.UnsettledError
+		require.ErrorAs(t, err, &ue)
+		require.NotNil(t, ue.Last, "last seen waiting for the customer")
+		assert.Equal(t, resp.SysSN, ue.Last.SysSN)
+		assert.Equal(t, "1143", ue.Last.RespCode)
 		assert.GreaterOrEqual(t, tap.count(pathQuery), 1)
 
-		_, err = client.Close(t.Context(), &qfpay.ReversalRequest{OutTradeNo: "mpm-idle", Amount: 300})
+		_, err = client.Cancel(t.Context(), qfpay.PayTypeWeChatMPM, &qfpay.ReversalRequest{OutTradeNo: "mpm-idle", Amount: 300})
 		require.NoError(t, err)
-		_, err = client.WaitForPayment(waitCtx(t), "mpm-idle")
+		assert.Equal(t, 1, tap.count(pathClose), "WeChat Pay MPM is closed, not reversed")
+		tx, err = client.WaitForPayment(waitCtx(t), "mpm-idle")
+		require.ErrorIs(t, err, qfpay.ErrPaymentFailed, "closed unpaid: listed as failed")
 		requireAPIError(t, err, "1142")
+		assert.Equal(t, resp.SysSN, tx.SysSN)
 	})
 	t.Run("expired", func(t *testing.T) {
 		srv := newServer(t)
@@ -570,8 +576,8 @@ func TestLifecycleReverseClose(t *testing.T) {
 		firstErr string // the payment's own answer
 	}{
 		{"reverse Alipay MPM by syssn", qfpay.PaymentRequest{PayType: qfpay.PayTypeAlipayMPM}, (*qfpay.Client).Reverse, pathReversal, true, qfpay.CancelReversed, ""},
-		{"close WeChat MPM by out_trade_no", qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatMPM}, (*qfpay.Client).Close, pathClose, false, qfpay.CancelClosed, ""},
-		{"close FPS MPM", qfpay.PaymentRequest{PayType: qfpay.PayTypeFPSMPM}, (*qfpay.Client).Close, pathClose, true, qfpay.CancelClosed, ""},
+		{"close WeChat MPM by out_trade_no", qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatMPM}, (*qfpay.Client).CloseOrder, pathClose, false, qfpay.CancelClosed, ""},
+		{"close FPS MPM", qfpay.PaymentRequest{PayType: qfpay.PayTypeFPSMPM}, (*qfpay.Client).CloseOrder, pathClose, true, qfpay.CancelClosed, ""},
 		{"reverse a pending CPM by out_trade_no", qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, AuthCode: qfpaytest.AuthCodePending}, (*qfpay.Client).Reverse, pathReversal, false, qfpay.CancelReversed, "1145"},
 	}
 	for _, tt := range tests {
@@ -636,7 +642,7 @@ func TestLifecycleReverseClose(t *testing.T) {
 		for _, cancel := range []struct {
 			name string
 			call func(*qfpay.Client, context.Context, *qfpay.ReversalRequest) (*qfpay.ReversalResponse, error)
-		}{{"reverse", (*qfpay.Client).Reverse}, {"close", (*qfpay.Client).Close}} {
+		}{{"reverse", (*qfpay.Client).Reverse}, {"close", (*qfpay.Client).CloseOrder}} {
 			t.Run(cancel.name, func(t *testing.T) {
 				srv := newServer(t)
 				client := newClient(t, srv)
@@ -1434,7 +1440,8 @@ func TestLifecycleClients(t *testing.T) {
 	const mchid = "MCH7788"
 	// Which paths take mchid and txzone.
 	takesMchid := map[string]bool{pathPayment: true, pathQuery: true, pathRefund: true, pathReversal: true, pathOpenID: true}
-	takesZone := map[string]bool{pathPayment: true, pathQuery: true, pathRefund: true, pathReversal: true}
+	// Reversal and close take no txzone: their parameter table has none.
+	takesZone := map[string]bool{pathPayment: true, pathQuery: true, pathRefund: true}
 	tests := []struct {
 		name   string
 		srv    []qfpaytest.Option
@@ -1489,7 +1496,11 @@ func TestLifecycleClients(t *testing.T) {
 			rev, err := client.Reverse(ctx, &qfpay.ReversalRequest{OutTradeNo: "v-mpm", Amount: 300})
 			require.NoError(t, err)
 			assert.Equal(t, mpm.SysSN, rev.OrigSysSN)
-			sameTime(t0.Add(time.Hour), rev.SysTime, "reversal sysdtm")
+			// Reversal takes no txzone: the gateway writes its times in
+			// UTC+8, and they are read there, whatever the client's zone.
+			assert.True(t, rev.SysTime.Equal(t0.Add(time.Hour)), "reversal sysdtm: %v, want %v", rev.SysTime, t0.Add(time.Hour))
+			_, off := rev.SysTime.Zone()
+			assert.Equal(t, 8*60*60, off, "reversal sysdtm read in UTC+8")
 			require.NoError(t, client.AddNote(ctx, pay.SysSN, "variant "+tt.name))
 
 			oauth, err := client.WeChatOAuthURL("https://shop.example/back")
