@@ -94,10 +94,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	waitCtx, cancel := context.WithTimeout(ctx, env.CustomerWait())
 	defer cancel()
 	tx, err := client.WaitForPayment(waitCtx, orderNo)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("not paid within %s: leave the order unpaid (the checkout expires after 10 minutes)", env.CustomerWait())
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, qfpay.ErrPaymentFailed):
+		// Listed as failed (expired, closed, declined): the customer may
+		// start a new checkout, under a new out_trade_no.
+		return fmt.Errorf("the payment failed: respcd %s: offer a new checkout", tx.RespCode)
+	case errors.Is(err, qfpay.ErrOutcomeUnknown):
+		// Not settled yet: never ship, never open a second checkout for
+		// the order; settle it again later (the notification may come
+		// first).
+		return fmt.Errorf("not settled within %s: keep the order open and settle it later: %w", env.CustomerWait(), err)
+	case err != nil:
 		return fmt.Errorf("confirming the payment: %w", err)
 	}
 	fmt.Fprintf(out, "   paid: syssn %s, %s at %s: ship the order\n",

@@ -75,10 +75,12 @@ func run(ctx context.Context, out io.Writer) error {
 	waitCtx, cancel := context.WithTimeout(ctx, env.CustomerWait())
 	defer cancel()
 	frozen, err := client.WaitForPayment(waitCtx, freezeNo)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("the deposit was not agreed to within %s (the request lapses after 15 minutes)", env.CustomerWait())
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, qfpay.ErrPaymentFailed):
+		return fmt.Errorf("the deposit failed: respcd %s: ask for it again, under a new number", frozen.RespCode)
+	case errors.Is(err, qfpay.ErrOutcomeUnknown):
+		return fmt.Errorf("the deposit was not settled within %s (the request lapses after 15 minutes): settle %s later: %w", env.CustomerWait(), freezeNo, err)
+	case err != nil:
 		return fmt.Errorf("waiting for the deposit: %w", err)
 	}
 	fmt.Fprintf(out, "   frozen: %s at %s\n", money(frozen.Amount), frozen.PayTime.Format(time.DateTime))
@@ -90,7 +92,9 @@ func run(ctx context.Context, out io.Writer) error {
 		Amount:     charge,
 	})
 	if err != nil {
-		// ErrOutcomeUnknown: query this OutTradeNo before deducting again.
+		// Unless declined on this first send, the deduction may have been
+		// made: settle it by this OutTradeNo (WaitForPayment) before
+		// deducting again.
 		return fmt.Errorf("deducting: %w", err)
 	}
 	fmt.Fprintf(out, "   collected %s: syssn %s (from authorization %s)\n", money(deduction.Amount), deduction.SysSN, deduction.OrigSysSN)

@@ -39,6 +39,9 @@ const (
 	notifyPath   = "/qfpay/notify"
 	// notifyWait bounds the wait for the notifications.
 	notifyWait = 10 * time.Second
+	// settleWait bounds settling a payment or refund whose outcome the
+	// first answer left open.
+	settleWait = 30 * time.Second
 	// customerDelay is when the sandbox's customer pays, after the QR code
 	// is shown.
 	customerDelay = 300 * time.Millisecond
@@ -111,6 +114,10 @@ func run(ctx context.Context, out io.Writer) error {
 		ExpireMinutes: 5, // the QR code lapses after 5 minutes
 	})
 	if err != nil {
+		// Nothing to show the customer. A decline or a refused request
+		// moved no money; any other error (ErrOutcomeUnknown, ErrPending)
+		// may have created the payment: settle it with WaitForPayment
+		// before anything else (the README's "Settling money").
 		return fmt.Errorf("creating the payment: %w", err)
 	}
 	say("pay type      %s %s", payType, payType.Description())
@@ -138,7 +145,8 @@ func run(ctx context.Context, out io.Writer) error {
 		say("and pay it with the wallet app within %.0f seconds.", wait.Seconds())
 	}
 
-	// 4. WaitForPayment queries the payment until it is paid or failed.
+	// 4. WaitForPayment queries the payment until the gateway lists it paid
+	// or failed; a refused or lost query only makes it ask again.
 	step("Wait for the payment (WaitForPayment)")
 	paid, err := client.WaitForPayment(waitCtx, orderNo)
 	select {
@@ -146,15 +154,30 @@ func run(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("the sandbox's customer could not pay: %w", perr)
 	default:
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		// Nobody paid in time: reverse the QR code so it cannot be paid later.
-		_, rerr := client.Reverse(ctx, &qfpay.ReversalRequest{OutTradeNo: orderNo, Amount: amount})
-		if rerr != nil {
-			return fmt.Errorf("not paid within %s (%v); reversing the payment failed too: %w", wait, err, rerr)
+	switch {
+	case errors.Is(err, qfpay.ErrPaymentFailed):
+		// Listed as failed: nothing charged; a new order number is safe.
+		return fmt.Errorf("the payment failed: %w", err)
+	case errors.Is(err, qfpay.ErrOutcomeUnknown):
+		// Nobody paid in time, or the gateway could not be asked. Cancel
+		// the QR code so it cannot be paid later (reversal or close, as the
+		// wallet takes), then settle again: the cancel's own answer proves
+		// nothing until the gateway lists the payment.
+		if _, cerr := client.Cancel(ctx, payType, &qfpay.ReversalRequest{OutTradeNo: orderNo, Amount: amount}); cerr != nil {
+			say("cancelling: %v", cerr)
 		}
-		return fmt.Errorf("not paid within %s; the payment was reversed so its QR code cannot be paid any more", wait)
-	}
-	if err != nil {
+		settleCtx, cancelSettle := context.WithTimeout(ctx, settleWait)
+		defer cancelSettle()
+		tx, serr := client.WaitForPayment(settleCtx, orderNo)
+		switch {
+		case serr == nil:
+			paid = tx // paid at the last moment: carry on
+		case errors.Is(serr, qfpay.ErrPaymentFailed):
+			return fmt.Errorf("not paid within %s; the payment was cancelled (respcd %s), so its QR code cannot be paid any more", wait, tx.RespCode)
+		default:
+			return fmt.Errorf("not paid within %s and still unknown: settle %s later, never charge it under a new number: %w", wait, orderNo, serr)
+		}
+	case err != nil:
 		return fmt.Errorf("waiting for the payment: %w", err)
 	}
 	say("paid: %s at %s", money(paid.Amount), paid.PayTime.Format(time.DateTime+" -07:00"))
@@ -173,14 +196,32 @@ func run(ctx context.Context, out io.Writer) error {
 
 	// 6. A partial refund: the refund has its own unique out_trade_no.
 	step("Refund part of the payment")
+	refundNo := exampleenv.OrderNo("qs-refund") // stored before sending, like the payment's
 	refund, err := client.Refund(ctx, &qfpay.RefundRequest{
 		SysSN:      pay.SysSN,
-		OutTradeNo: exampleenv.OrderNo("qs-refund"),
+		OutTradeNo: refundNo,
 		Amount:     refundAmount,
 	})
-	if err != nil {
-		// ErrOutcomeUnknown: query the refund's OutTradeNo before trying again.
+	var apiErr *qfpay.APIError
+	switch {
+	case err == nil:
+	case errors.As(err, &apiErr) && apiErr.Declined():
+		// Refused on its first send (1272: more than is left, 1269: not
+		// enough turnover today...): nothing was refunded.
+		return fmt.Errorf("refund declined: %w", err)
+	case errors.Is(err, qfpay.ErrInvalidRequest):
 		return fmt.Errorf("refunding: %w", err)
+	default:
+		// Pending, unknown or duplicate: settle the refund by its own
+		// number; never refund again under a new number until it is listed
+		// as failed.
+		settleCtx, cancelSettle := context.WithTimeout(ctx, settleWait)
+		defer cancelSettle()
+		tx, serr := client.WaitForRefund(settleCtx, refundNo)
+		if serr != nil {
+			return fmt.Errorf("refund %s not settled (%v): %w", refundNo, err, serr)
+		}
+		refund = &qfpay.RefundResponse{SysSN: tx.SysSN, OrigSysSN: tx.OrigSysSN, OutTradeNo: tx.OutTradeNo, Amount: tx.Amount}
 	}
 	say("refunded %s of %s", money(refund.Amount), money(amount))
 	say("refund syssn  %s (out_trade_no %s)", refund.SysSN, refund.OutTradeNo)
