@@ -96,31 +96,128 @@ func ExampleClient_WaitForPayment() {
 		AuthCode:   qfpaytest.AuthCodePending, // the code scanned from the customer's wallet
 	}
 	_, err = client.Payment(ctx, req)
-	if errors.Is(err, qfpay.ErrPending) || errors.Is(err, qfpay.ErrOutcomeUnknown) {
-		fmt.Println("pending:", errors.Is(err, qfpay.ErrPending))
-		// Wait up to two minutes for the customer to confirm.
-		waitCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		var tx *qfpay.Transaction
-		tx, err = client.WaitForPayment(waitCtx, req.OutTradeNo)
-		if err == nil {
-			fmt.Println("paid:", tx.OutTradeNo, tx.Amount, tx.Currency)
-			return
-		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			// Still unknown: reverse it rather than charge again.
-			_, rerr := client.Reverse(ctx, &qfpay.ReversalRequest{OutTradeNo: req.OutTradeNo, Amount: req.Amount})
-			log.Println("payment reversed after waiting:", rerr)
-			return
-		}
+	fmt.Println("pending:", errors.Is(err, qfpay.ErrPending))
+
+	// Wait up to two minutes for the gateway to list it paid or failed.
+	waitCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	tx, err := client.WaitForPayment(waitCtx, req.OutTradeNo)
+	switch {
+	case err == nil:
+		fmt.Println("paid:", tx.OutTradeNo, tx.Amount, tx.Currency)
+	case errors.Is(err, qfpay.ErrPaymentFailed):
+		// Listed as failed: only now is a new out_trade_no safe.
+		fmt.Println("failed:", tx.RespCode)
+	default:
+		// ErrOutcomeUnknown: keep the order open and settle it later, or
+		// send req again unchanged; never charge under a new number.
+		fmt.Println("unknown:", err)
 	}
-	if err != nil {
-		log.Fatal(err) // declined: err is an *APIError with the reason
-	}
-	fmt.Println("paid at once")
 	// Output:
 	// pending: true
 	// paid: ORDER-20240101-0001 1000 HKD
+}
+
+// A payment whose answer was lost after the gateway took it: the SDK says
+// the outcome is unknown, and settling by the same out_trade_no finds it
+// paid. Charging again under a new number would have charged twice.
+func ExampleClient_WaitForPayment_outcomeUnknown() {
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	// The next payment is processed, then its connection dropped.
+	srv.InjectFault("/trade/v1/payment", qfpaytest.Fault{Drop: true, AfterProcessing: true, Count: 1})
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL),
+		qfpay.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	req := &qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, Amount: 800, Currency: qfpay.CurrencyHKD,
+		OutTradeNo: "ORDER-20240101-0002", AuthCode: qfpaytest.AuthCodeSuccess}
+	_, err = client.Payment(ctx, req)
+	fmt.Println("outcome unknown:", errors.Is(err, qfpay.ErrOutcomeUnknown))
+
+	tx, err := client.WaitForPayment(ctx, req.OutTradeNo)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("settled: paid", tx.Amount, tx.Currency)
+	// Output:
+	// outcome unknown: true
+	// settled: paid 800 HKD
+}
+
+// A refund whose answer was lost: WaitForRefund settles it by the refund's
+// own number, so that it is not sent again under a new one.
+func ExampleClient_WaitForRefund() {
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL),
+		qfpay.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	pay, err := client.Payment(ctx, &qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, Amount: 1250,
+		Currency: qfpay.CurrencyHKD, OutTradeNo: "ORDER-20240101-0003", AuthCode: qfpaytest.AuthCodeSuccess})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The refund is made, then the gateway's answer is a 502 page.
+	srv.InjectFault("/trade/v1/refund", qfpaytest.Fault{Status: 502, AfterProcessing: true, Count: 1})
+	refundNo := "ORDER-20240101-0003-R1" // stored with the order before sending
+	_, err = client.Refund(ctx, &qfpay.RefundRequest{SysSN: pay.SysSN, OutTradeNo: refundNo, Amount: 1250})
+	var apiErr *qfpay.APIError
+	switch {
+	case err == nil:
+		fmt.Println("refunded")
+	case errors.As(err, &apiErr) && apiErr.Declined():
+		fmt.Println("declined:", apiErr.Code) // first send refused: nothing refunded
+	default:
+		fmt.Println("outcome unknown:", errors.Is(err, qfpay.ErrOutcomeUnknown))
+		tx, err := client.WaitForRefund(ctx, refundNo)
+		switch {
+		case err == nil:
+			fmt.Println("settled: refunded", tx.Amount, "of", tx.OrigSysSN == pay.SysSN)
+		case errors.Is(err, qfpay.ErrRefundFailed):
+			fmt.Println("listed as failed:", tx.RespCode) // a new refund number is safe now
+		default:
+			fmt.Println("still unknown: settle later, never refund under a new number")
+		}
+	}
+	// Output:
+	// outcome unknown: true
+	// settled: refunded 1250 of true
+}
+
+// Cancelling a QR code nobody paid, so that it cannot be paid later.
+// Cancel picks the endpoint the wallet takes (close for WeChat Pay MPM),
+// and the payment is then settled: only its listing proves the outcome.
+func ExampleClient_Cancel() {
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL),
+		qfpay.WithPollInterval(10*time.Millisecond, 100*time.Millisecond))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	req := &qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatMPM, Amount: 300, Currency: qfpay.CurrencyHKD, OutTradeNo: "ORDER-20240101-0004"}
+	if _, err := client.Payment(ctx, req); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := client.Cancel(ctx, req.PayType, &qfpay.ReversalRequest{OutTradeNo: req.OutTradeNo, Amount: req.Amount}); err != nil {
+		fmt.Println("cancel:", err) // proves nothing either way: settle below
+	}
+	tx, err := client.WaitForPayment(ctx, req.OutTradeNo)
+	fmt.Println("failed:", errors.Is(err, qfpay.ErrPaymentFailed), "respcd", tx.RespCode, "cancel", tx.Cancel)
+
+	// Hong Kong wallets take no cancel: refused before anything is sent.
+	_, err = client.Cancel(ctx, qfpay.PayTypeFPSMPM, &qfpay.ReversalRequest{OutTradeNo: "ORDER-20240101-0005", Amount: 300})
+	fmt.Println("FPS:", errors.Is(err, qfpay.ErrInvalidRequest))
+	// Output:
+	// failed: true respcd 1142 cancel closed
+	// FPS: true
 }
 
 // Reading a day's statement: a zip of CSV files. QF Pay serves statements

@@ -79,18 +79,18 @@ func ExampleClient_Payment() {
 	})
 	var apiErr *qfpay.APIError
 	switch {
-	case errors.Is(err, qfpay.ErrPending):
-		// 1143/1145/1298: the customer is still confirming. resp.SysSN is
-		// set; query the payment until it settles, never pay again.
+	case err == nil:
+	case errors.Is(err, qfpay.ErrInvalidRequest):
+		log.Fatal(err) // nothing was sent: fix the request
+	case errors.As(err, &apiErr) && apiErr.Declined():
+		// Refused on the number's first send: nothing was charged.
+		fmt.Println("declined:", apiErr.Code, apiErr.Description())
 		return
-	case errors.Is(err, qfpay.ErrOutcomeUnknown):
-		// Money may have moved: query by the same OutTradeNo first.
+	default:
+		// Pending, outcome unknown, duplicate, rate limited: settle it
+		// with WaitForPayment by the same OutTradeNo (see its example);
+		// never pay again under a new number.
 		return
-	case errors.As(err, &apiErr):
-		fmt.Println("refused:", apiErr.Code, apiErr.Description())
-		return
-	case err != nil:
-		log.Fatal(err)
 	}
 	fmt.Println("syssn:", resp.SysSN)
 	fmt.Println("created:", resp.SysTime.Format(time.DateTime))
