@@ -25,7 +25,7 @@ func addNotificationSeeds(f *testing.F, add func(body []byte)) {
 		}
 		add(body)
 	}
-	raw, err := os.ReadFile(sharedVectors)
+	raw, err := os.ReadFile(signatureVectorsFile)
 	if err != nil {
 		f.Fatal(err)
 	}
