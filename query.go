@@ -49,6 +49,11 @@ type QueryResponse struct {
 	// data as an "Object": a single object is read as a page of that one
 	// transaction.
 	Transactions []Transaction `json:"data"`
+	// RespCode, Message and Detail are respcd, resperr and respmsg of the
+	// answer ("0000", "请求成功" in the documentation's sample).
+	RespCode string `json:"respcd"`
+	Message  string `json:"resperr"`
+	Detail   string `json:"respmsg"`
 }
 
 // check refuses a page listing a transaction without syssn (a null entry,

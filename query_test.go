@@ -136,11 +136,11 @@ func TestQueryDecodesSamples(t *testing.T) {
 		file string
 		want QueryResponse
 	}{
-		{"query_doc.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{docTransaction()}}},
-		{"query_refund.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{refund, refunded}}},
-		{"query_numbers.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{numbers}}},
+		{"query_doc.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{docTransaction()}, RespCode: "0000", Message: "请求成功"}},
+		{"query_refund.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{refund, refunded}, RespCode: "0000", Message: "请求成功"}},
+		{"query_numbers.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{numbers}, RespCode: "0000", Message: "请求成功"}},
 		// The spec's table types data as an "Object": one transaction.
-		{"query_data_object.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{docTransaction()}}},
+		{"query_data_object.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{docTransaction()}, RespCode: "0000", Message: "请求成功", Detail: "ok"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -233,6 +233,7 @@ func TestQueryLenientFields(t *testing.T) {
 	got, err := e.client.Query(context.Background(), &QueryRequest{})
 	require.NoError(t, err)
 	assert.Equal(t, &QueryResponse{
+		RespCode: "0000", Message: `{"en": "ok"}`, Detail: "0",
 		Transactions: []Transaction{{SysSN: "1", Amount: 10, GoodsDetail: `{"sku": ["a"]}`, ClientSN: "[1]"}},
 	}, got)
 }
