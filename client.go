@@ -302,6 +302,11 @@ type endpoint struct {
 	// retry marks calls that are safe to repeat on transport errors, 5xx and
 	// 429.
 	retry bool
+	// singleUse marks calls the gateway honours once (a WeChat OAuth code
+	// is spent by the first request that reaches it): with retry set, they
+	// are repeated only after a failure that proves the gateway did not act
+	// on the request (nothing was sent, or a 429 refused it).
+	singleUse bool
 	// mchid, txdtm and txzone say which defaults the call takes. A call
 	// without txzone has its times written and read in the API's default
 	// zone, UTC+8, whatever the client's location: the gateway has no
@@ -378,7 +383,7 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 			return nil
 		}
 		var asked time.Duration
-		if attempt >= attempts || ctx.Err() != nil || !isRetryable(err, &asked) {
+		if attempt >= attempts || ctx.Err() != nil || !isRetryable(err, &asked) || (ep.singleUse && !unsent(err)) {
 			return c.finalError(ep, params, err)
 		}
 		wait := c.retry.backoff(attempt, asked)
@@ -726,6 +731,18 @@ func isRetryable(err error, wait *time.Duration) bool {
 	// A 429 refused the request whatever its body says; a 5xx is worth
 	// another attempt unless it carries a return code of the API.
 	return apiErr.HTTPStatus == http.StatusTooManyRequests || (apiErr.Code == "" && apiErr.HTTPStatus >= 500)
+}
+
+// unsent tells whether an attempt's failure proves the gateway did not act
+// on the request: nothing was sent (a failure to connect) or the gateway
+// refused it with 429.
+func unsent(err error) bool {
+	var te *transportError
+	if errors.As(err, &te) {
+		return !te.sent
+	}
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusTooManyRequests
 }
 
 func (c *Client) log(ctx context.Context, ep *endpoint, attempt, status int, code string, d time.Duration, err error) {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestEnvironmentsMatchSpecTable(t *testing.T) {
-	rows := specTable(t, "", "Environment Name Test URL Prod. URL", regexp.MustCompile(`^(.+?) (https://\S+)(?: (https://\S+))?$`))
+	rows := specTable(t, "spec_environments.txt", "Environment Name Test URL Prod. URL", regexp.MustCompile(`^(.+?) (https://\S+)(?: (https://\S+))?$`))
 	want := map[string][]Environment{
 		"Sandbox":        {Sandbox},
 		"China Mainland": {ChinaTest, ChinaLive},

@@ -16,7 +16,7 @@ import (
 )
 
 func TestCodeDescriptionsMatchSpecTable(t *testing.T) {
-	rows := specTable(t, "", "Return code Description", regexp.MustCompile(`^(\d{4}) (.+?)(?: \((\d{4})\))?$`))
+	rows := specTable(t, "spec_codes.txt", "Return code Description", regexp.MustCompile(`^(\d{4}) (.+?)(?: \((\d{4})\))?$`))
 	for _, row := range rows {
 		t.Run(row[0], func(t *testing.T) {
 			if row[2] != "" {

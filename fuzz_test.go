@@ -36,7 +36,7 @@ func addTestdataSeeds(f *testing.F, add func(body []byte)) {
 // algorithm for arbitrary parameters: params holds one name=value pair a
 // line; a name given twice has two values.
 func FuzzSign(f *testing.F) {
-	raw, err := os.ReadFile(sharedVectors)
+	raw, err := os.ReadFile(signatureVectorsFile)
 	if err != nil {
 		f.Fatal(err)
 	}

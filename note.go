@@ -17,11 +17,17 @@ type noteRequest struct {
 	Note  string `url:"note"`
 }
 
-// noteResponse is empty on purpose: AddNote reports only success or
-// failure. The documented answer carries data.syssn, which is not even the
-// syssn of the documented request, so nothing is checked against it and a
-// garbled data field does not turn an accepted note into an error.
-type noteResponse struct{}
+// noteResponse is the answer of /trade/v1/add_note. AddNote reports only
+// success or failure, so data.syssn is decoded but not returned: like every
+// syssn it must be a string or a number (anything else is a malformed
+// answer), but it is not compared with the request's, as the documented
+// answer's syssn is not even the documented request's. A data field that
+// is not an object is left aside: nothing the SDK relies on is in it.
+type noteResponse struct {
+	Data struct {
+		SysSN string `json:"syssn"`
+	} `json:"data"`
+}
 
 var epAddNote = endpoint{method: "POST", path: "/trade/v1/add_note"}
 

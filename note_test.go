@@ -41,14 +41,18 @@ func TestAddNoteSends(t *testing.T) {
 
 func TestAddNoteAnswers(t *testing.T) {
 	tests := []struct {
-		name string
-		file string
-		code string // "" for success
+		name      string
+		file      string
+		code      string // "" for success
+		malformed bool
 	}{
 		// The spec's sample, "respcd": 0000 and all, is a success.
 		{name: "spec sample", file: "add_note_ok.json"},
-		// data is not used: a data field of another shape is no failure.
+		// data holds nothing the SDK relies on: data of another shape is
+		// no failure.
 		{name: "data as a string", file: "add_note_data_string.json"},
+		// data.syssn is a syssn: it decodes strictly, like every syssn.
+		{name: "data.syssn an object", file: "add_note_syssn_object.json", malformed: true},
 		{name: "unknown transaction 1136", file: "add_note_1136.json", code: "1136"},
 	}
 	for _, tt := range tests {
@@ -56,6 +60,12 @@ func TestAddNoteAnswers(t *testing.T) {
 			e := setup(t)
 			e.respondFile(http.MethodPost, "/trade/v1/add_note", tt.file)
 			err := e.client.AddNote(t.Context(), "20190722000200020081075691", "n")
+			if tt.malformed {
+				assert.ErrorIs(t, err, ErrMalformedResponse)
+				assert.Contains(t, err.Error(), "field syssn")
+				assert.NotErrorIs(t, err, ErrOutcomeUnknown, "a note moves no money")
+				return
+			}
 			if tt.code == "" {
 				require.NoError(t, err)
 				return
@@ -97,4 +107,15 @@ func TestAddNoteValidation(t *testing.T) {
 			assert.Empty(t, e.requests())
 		})
 	}
+}
+
+// TestAddNoteDecodesDataSysSN: AddNote returns only an error, but the
+// answer's data.syssn is decoded (as the documented answer has it).
+func TestAddNoteDecodesDataSysSN(t *testing.T) {
+	e := setup(t)
+	e.respondFile(http.MethodPost, "/trade/v1/add_note", "add_note_ok.json")
+	var out noteResponse
+	req := &noteRequest{Code: testAppCode, SysSN: "20190722000200020081075691", Note: "add_note"}
+	require.NoError(t, e.client.call(t.Context(), &epAddNote, req, &out))
+	assert.Equal(t, "20190722000200020081084545", out.Data.SysSN)
 }

@@ -44,6 +44,13 @@ const notifySignHeader = "X-QF-SIGN"
 // times are read in UTC+8 (or the zone of WithNotificationLocation). A
 // Notification marshals to and from JSON with encoding/json, so it can be
 // queued as it is.
+//
+// Only the fields the SDK relies on are checked: notify_type and syssn must
+// be present, and syssn, orig_syssn, out_trade_no, txamt, respcd and the
+// times must be readable. Any other field of an unexpected type is kept as
+// its JSON text or left zero, so that a notification QF Pay sent is never
+// refused (and lost) for a field the merchant may not even read; an
+// unknown notify_type or unknown fields are accepted, and Raw keeps them.
 type Notification struct {
 	// Type is notify_type: payment, refund, or another NotifyType.
 	Type NotifyType `json:"notify_type"`
@@ -88,11 +95,18 @@ type Notification struct {
 	ChannelSN string `json:"chnlsn"`
 	// ChannelSN2 is chnlsn2, an additional transaction number.
 	ChannelSN2 string `json:"chnlsn2"`
-	// CashFee is cash_fee, what the customer actually paid (amount less
-	// discounts) in minor units of CashFeeType.
-	CashFee int64 `json:"cash_fee"`
+	// CashFee is cash_fee, what the customer actually paid (the amount
+	// less discounts) in CashFeeType, as sent ("2919", "9.5"): the API types
+	// it String and does not state its unit.
+	CashFee string `json:"cash_fee"`
 	// CashFeeType is cash_fee_type, the currency the customer paid in.
 	CashFeeType Currency `json:"cash_fee_type"`
+	// CashRefundFee is cash_refund_fee, the amount actually refunded, as
+	// sent, in CashRefundFeeType (refund notifications; unit not stated).
+	CashRefundFee string `json:"cash_refund_fee"`
+	// CashRefundFeeType is cash_refund_fee_type, the currency of
+	// CashRefundFee.
+	CashRefundFeeType Currency `json:"cash_refund_fee_type"`
 	// CardNumber is cardcd.
 	CardNumber string `json:"cardcd"`
 	// Raw is the notification body, for fields this struct does not have
@@ -172,8 +186,10 @@ func notifyDigest(body []byte, clientKey string) [2 * md5.Size]byte {
 // Notifications", "Response Parameters of Asynchronous Notifications".
 // Nothing is decoded before the signature matched. A bad signature returns
 // an error matching ErrInvalidSignature; a verified body that is not a JSON
-// object, lacks notify_type or syssn, or has a field that cannot be read,
-// returns an error matching ErrMalformedResponse. Times are read in UTC+8,
+// object, lacks notify_type or syssn, or has a field the SDK relies on that
+// cannot be read (syssn, orig_syssn, out_trade_no, txamt, respcd, a time),
+// returns an error matching ErrMalformedResponse. Other fields never fail
+// (see Notification). Times are read in UTC+8,
 // the API's default zone; the gateway writes them in the zone of the
 // transaction's txzone, so a merchant whose client has another WithLocation
 // uses NewNotificationHandler with WithNotificationLocation.

@@ -189,6 +189,7 @@ func TestParseNotification(t *testing.T) {
 				Cancel: CancelNone, RespCode: "0000",
 				SysTime: at("2020-05-14 12:32:56"), PayTime: at("2020-05-14 12:33:56"), TxTime: at("2020-05-14 12:32:56"),
 				MerchantID: "lkbqahlRYj", ChannelSN: "2020051422001453561444935817", CardNumber: "2088032341453564",
+				CashFee: "0",
 			},
 		},
 		{
@@ -200,6 +201,7 @@ func TestParseNotification(t *testing.T) {
 				OrigSysSN: "20200514000300020093755455", Cancel: CancelNone, RespCode: "0000",
 				SysTime: at("2020-05-15 09:10:11"), PayTime: at("2020-05-15 09:10:12"), TxTime: at("2020-05-15 09:10:11"),
 				MerchantID: "lkbqahlRYj", ChannelSN: "2020051522001453561444935817", CardNumber: "2088032341453564",
+				CashFee: "0",
 			},
 		},
 		{
@@ -211,8 +213,33 @@ func TestParseNotification(t *testing.T) {
 				Cancel: CancelNone, RespCode: "0000",
 				SysTime: at("2020-06-15 10:32:58"), PayTime: at("2020-06-15 10:33:35"), TxTime: at("2020-06-15 10:32:58"),
 				MerchantID: "O37MRh6Qq5", GoodsName: "咖啡 x2", GoodsInfo: "拿铁 “大杯” / Café", ExchangeRate: "0.9123",
-				ChannelSN: "4200000612202006151234567890", CashFee: 2919, CashFeeType: CurrencyCNY,
+				ChannelSN: "4200000612202006151234567890", CashFee: "2919", CashFeeType: CurrencyCNY,
 				CardNumber: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+			},
+		},
+		{
+			// The spec types cash_fee String without a unit: a decimal is
+			// kept as sent, never a reason to refuse the notification.
+			name: "decimal cash_fee",
+			body: readTestdata(t, "notify_cash_fee_decimal.json"),
+			want: Notification{
+				Type: NotifyPayment, Status: "1", PayType: PayTypeWeChatMPM, Amount: 1000, Currency: CurrencyHKD,
+				OutTradeNo: "9G3ZIWTG1R3IVSC2AH2O5EGKJQ7I72QO", SysSN: "20200615000200020000641807",
+				Cancel: CancelNone, RespCode: "0000",
+				SysTime: at("2020-06-15 10:32:58"), PayTime: at("2020-06-15 10:33:35"), TxTime: at("2020-06-15 10:32:58"),
+				MerchantID: "O37MRh6Qq5", ExchangeRate: "0.9123", ChannelSN: "4200000612202006151234567890",
+				CashFee: "9.5", CashFeeType: CurrencyCNY, CardNumber: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+			},
+		},
+		{
+			// A type the SDK does not know, fields it does not have and
+			// fields of unexpected types: accepted, the rest left in Raw.
+			name: "unknown notify_type, unknown fields, unexpected types",
+			body: readTestdata(t, "notify_unknown_type.json"),
+			want: Notification{
+				Type: "subscription_payment", Status: "1", PayType: PayTypeAlipayHKOnlineQR, Amount: 1000, Currency: CurrencyHKD,
+				OutTradeNo: "SUB-2020-06-0001", SysSN: "20200615000200020000641999", RespCode: "0000",
+				SysTime: at("2020-06-15 10:32:58"), CashFee: `{"amount": 9.5}`, CashRefundFee: "1.25", CashRefundFeeType: CurrencyCNY,
 			},
 		},
 		{
@@ -220,13 +247,13 @@ func TestParseNotification(t *testing.T) {
 			body: `{"notify_type": "refund", "status": 1, "syssn": 20200615000200020000641807, "origssn": 20200514000300020093755455, "txamt": 10, "cancel": 3, "respcd": 0000, "cash_fee": 10, "exchange_rate": 7.8, "chnlsn2": 42}`,
 			want: Notification{
 				Type: NotifyRefund, Status: "1", SysSN: "20200615000200020000641807", OrigSysSN: "20200514000300020093755455",
-				Amount: 10, Cancel: CancelRefunded, RespCode: "0000", CashFee: 10, ExchangeRate: "7.8", ChannelSN2: "42",
+				Amount: 10, Cancel: CancelRefunded, RespCode: "0000", CashFee: "10", ExchangeRate: "7.8", ChannelSN2: "42",
 			},
 		},
 		{
 			name: "strings for numbers",
 			body: `{"notify_type": "payment", "syssn": "1", "txamt": "10", "cancel": "5", "cash_fee": " 9 "}`,
-			want: Notification{Type: NotifyPayment, SysSN: "1", Amount: 10, Cancel: CancelPartiallyRefunded, CashFee: 9},
+			want: Notification{Type: NotifyPayment, SysSN: "1", Amount: 10, Cancel: CancelPartiallyRefunded, CashFee: " 9 "},
 		},
 		{
 			name: "null and empty values are zero",
@@ -341,7 +368,10 @@ func TestParseNotificationErrors(t *testing.T) {
 		{"signed, no notify_type", `{"syssn": "1", "txamt": "10"}`, "", ErrMalformedResponse, "no notify_type"},
 		{"signed, amount not a number", `{"notify_type": "payment", "syssn": "1", "txamt": "ten"}`, "", ErrMalformedResponse, "field txamt"},
 		{"signed, fractional amount", `{"notify_type": "payment", "syssn": "1", "txamt": 10.5}`, "", ErrMalformedResponse, "field txamt"},
-		{"signed, cancel an object", `{"notify_type": "payment", "syssn": "1", "cancel": {}}`, "", ErrMalformedResponse, "field cancel"},
+		{"signed, syssn an object", `{"notify_type": "payment", "syssn": {"id": "1"}}`, "", ErrMalformedResponse, "field syssn"},
+		{"signed, out_trade_no an array", `{"notify_type": "payment", "syssn": "1", "out_trade_no": ["A1"]}`, "", ErrMalformedResponse, "field out_trade_no"},
+		{"signed, origssn an object", `{"notify_type": "refund", "syssn": "1", "origssn": {}}`, "", ErrMalformedResponse, "field origssn"},
+		{"signed, respcd an array", `{"notify_type": "payment", "syssn": "1", "respcd": ["0000"]}`, "", ErrMalformedResponse, "field respcd"},
 		{"signed, bad time", `{"notify_type": "payment", "syssn": "1", "paydtm": "14/05/2020"}`, "", ErrMalformedResponse, "field paydtm"},
 	}
 	for _, tt := range tests {
@@ -377,6 +407,8 @@ type ctxKey struct{}
 func TestNotificationHandler(t *testing.T) {
 	payment := readTestdata(t, "notify_payment.json")
 	refund := readTestdata(t, "notify_refund.json")
+	decimalCashFee := readTestdata(t, "notify_cash_fee_decimal.json")
+	unknownType := readTestdata(t, "notify_unknown_type.json")
 	oversized := `{"notify_type": "payment", "syssn": "1", "pad": "` + strings.Repeat("x", DefaultMaxNotificationBytes) + `"}`
 	tests := []struct {
 		name       string
@@ -393,6 +425,8 @@ func TestNotificationHandler(t *testing.T) {
 	}{
 		{name: "payment", method: http.MethodPost, body: payment, sig: "sign", wantStatus: 200, wantCalled: true, wantType: NotifyPayment, wantSysSN: "20200514000300020093755455"},
 		{name: "refund", method: http.MethodPost, body: refund, sig: "sign", wantStatus: 200, wantCalled: true, wantType: NotifyRefund, wantSysSN: "20200515000300020093761234"},
+		{name: "decimal cash_fee", method: http.MethodPost, body: decimalCashFee, sig: "sign", wantStatus: 200, wantCalled: true, wantType: NotifyPayment, wantSysSN: "20200615000200020000641807"},
+		{name: "unknown notify_type and fields", method: http.MethodPost, body: unknownType, sig: "sign", wantStatus: 200, wantCalled: true, wantType: "subscription_payment", wantSysSN: "20200615000200020000641999"},
 		{name: "lower-case signature", method: http.MethodPost, body: payment, sig: strings.ToLower(notifySig(payment, testClientKey)), wantStatus: 200, wantCalled: true, wantType: NotifyPayment, wantSysSN: "20200514000300020093755455"},
 		{name: "without Content-Length", method: http.MethodPost, body: payment, sig: "sign", noLength: true, wantStatus: 200, wantCalled: true, wantType: NotifyPayment, wantSysSN: "20200514000300020093755455"},
 		{name: "GET", method: http.MethodGet, body: "", sig: "sign", wantStatus: 405},

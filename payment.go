@@ -115,8 +115,10 @@ type PaymentResponse struct {
 	CardNumber string `json:"cardcd"`
 	// DeviceID is udid.
 	DeviceID string `json:"udid"`
-	// SurchargeFee and SurchargeRate are the surcharge applied, if any.
-	SurchargeFee  int64  `json:"surcharge_fee"`
+	// SurchargeFee and SurchargeRate are the surcharge applied, if any, as
+	// sent ("0", "0.50"): the API states neither their type nor their unit,
+	// and its samples send them as numbers and as strings.
+	SurchargeFee  string `json:"surcharge_fee"`
 	SurchargeRate string `json:"surcharge_rate"`
 	// RespCode, Message and Detail are respcd, resperr and respmsg.
 	RespCode string `json:"respcd"`

@@ -226,7 +226,7 @@ func TestPaymentDecodesSamples(t *testing.T) {
 			SysTime:       time.Date(2020, 4, 23, 11, 9, 27, 0, beijing),
 			QRCode:        "https://qr.alipay.com/bax03190uxd47wbekffy6033",
 			DeviceID:      "qiantai2",
-			SurchargeFee:  0,
+			SurchargeFee:  "0",
 			SurchargeRate: "0",
 			RespCode:      "0000",
 			Message:       "success",
@@ -502,6 +502,60 @@ func TestPaymentValidation(t *testing.T) {
 
 // TestPaymentMalformedSuccess: a 0000 payment that cannot be used may still
 // have moved money, so it is both malformed and of unknown outcome.
+// TestPaymentLenientFields: a success whose fields the SDK does not rely on
+// come in a type nobody expected is still a success, never an unknown
+// outcome: the customer may have paid. Those fields keep their value as
+// sent (a decimal surcharge) or as JSON text.
+func TestPaymentLenientFields(t *testing.T) {
+	tests := []struct {
+		file string
+		want PaymentResponse
+	}{
+		{"payment_surcharge_decimal.json", PaymentResponse{
+			SysSN:         "20200423066200020000976054",
+			OutTradeNo:    "364ZK6BAJGYHMU3TUX0X7MGIGQL4O8KI",
+			PayType:       PayTypeAlipayMPM,
+			Amount:        100,
+			Currency:      CurrencyEUR,
+			TxTime:        time.Date(2020, 4, 23, 11, 9, 24, 0, beijing),
+			SysTime:       time.Date(2020, 4, 23, 11, 9, 27, 0, beijing),
+			QRCode:        "https://qr.alipay.com/bax03190uxd47wbekffy6033",
+			DeviceID:      "qiantai2",
+			SurchargeFee:  "0.50",
+			SurchargeRate: "0.5%",
+			RespCode:      "0000",
+			Message:       "success",
+		}},
+		{"payment_unexpected_types.json", PaymentResponse{
+			SysSN:         "20200423066200020000976054",
+			OutTradeNo:    "364ZK6BAJGYHMU3TUX0X7MGIGQL4O8KI",
+			PayType:       PayTypeAlipayMPM,
+			Amount:        100,
+			Currency:      CurrencyEUR,
+			TxTime:        time.Date(2020, 4, 23, 11, 9, 24, 0, beijing),
+			SysTime:       time.Date(2020, 4, 23, 11, 9, 27, 0, beijing),
+			QRCode:        `{"url": "https://qr.alipay.com/bax03190uxd47wbekffy6033"}`,
+			ChannelSN2:    "false",
+			CardNumber:    "[]",
+			DeviceID:      "{}",
+			SurchargeFee:  "0.5",
+			SurchargeRate: "[0.5]",
+			RespCode:      "0000",
+			Message:       `{"en": "success"}`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			e := setup(t)
+			e.respondFile(http.MethodPost, "/trade/v1/payment", tt.file)
+			got, err := e.client.Payment(context.Background(), docPaymentRequest())
+			require.NoError(t, err)
+			require.NotNil(t, got)
+			assert.Equal(t, tt.want, *got)
+		})
+	}
+}
+
 func TestPaymentMalformedSuccess(t *testing.T) {
 	tests := []struct {
 		name, body, want string
@@ -512,7 +566,9 @@ func TestPaymentMalformedSuccess(t *testing.T) {
 		{"txamt not a number", `{"respcd": "0000", "syssn": "20191225000200020060996533", "txamt": "ten"}`, "txamt"},
 		{"txamt with a fraction", `{"respcd": "0000", "syssn": "20191225000200020060996533", "txamt": 10.5}`, "txamt"},
 		{"sysdtm not a time", `{"respcd": "0000", "syssn": "20191225000200020060996533", "sysdtm": "25/12/2019"}`, "sysdtm"},
-		{"qrcode an object", `{"respcd": "0000", "syssn": "20191225000200020060996533", "qrcode": {"url": "x"}}`, "qrcode"},
+		{"syssn an object", `{"respcd": "0000", "syssn": {"id": "20191225000200020060996533"}}`, "syssn"},
+		{"out_trade_no an array", `{"respcd": "0000", "syssn": "20191225000200020060996533", "out_trade_no": ["01234567890123"]}`, "out_trade_no"},
+		{"respcd of the body an object", `{"respcd": {"code": "0000"}, "syssn": "20191225000200020060996533"}`, "respcd"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -151,7 +151,8 @@ func decodePayParams(raw json.RawMessage, dst any) (wire.Object, error) {
 	if err != nil {
 		return nil, payParamsError("not a JSON object")
 	}
-	if err := wire.Decode(obj, dst, time.UTC); err != nil {
+	// The accessors hand every field on to the wallet: all are strict.
+	if err := wire.DecodeStrict(obj, dst, time.UTC); err != nil {
 		return nil, payParamsError(err.Error())
 	}
 	return obj, nil

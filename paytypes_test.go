@@ -12,44 +12,38 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// specFile is the API documentation beside the project, like sharedVectors.
-var specFile = filepath.Join("..", "shared", "spec", "qfpay-openapi.txt")
-
-// specTable returns the rows of the table that starts after the line
-// header (the first one after a line equal to section, when section is not
-// empty), up to the next blank line, each split by re.
-func specTable(t *testing.T, section, header string, re *regexp.Regexp) [][]string {
+// specTable returns the rows of the spec table extracted to testdata/file,
+// each split by re. The extract is a cut of the API documentation: '#'
+// comment lines naming the section it comes from, the table's header line,
+// which must equal header, then one line a row.
+func specTable(t *testing.T, file, header string, re *regexp.Regexp) [][]string {
 	t.Helper()
-	f, err := os.Open(specFile)
-	require.NoError(t, err, "the API documentation must be readable at %s", specFile)
+	f, err := os.Open(filepath.Join("testdata", file))
+	require.NoError(t, err)
 	defer f.Close()
 	var rows [][]string
-	inSection, inTable := section == "", false
+	sawHeader := false
 	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		switch {
-		case !inSection:
-			inSection = line == section
-		case !inTable:
-			inTable = line == header
-		case line == "":
-			require.NotEmpty(t, rows, "table %q in the spec", header)
-			return rows
+		case strings.HasPrefix(line, "#"):
+		case !sawHeader:
+			require.Equal(t, header, line, "the header line of %s", file)
+			sawHeader = true
 		default:
 			m := re.FindStringSubmatch(line)
-			require.NotNil(t, m, "row %q of table %q", line, header)
+			require.NotNil(t, m, "row %q of %s", line, file)
 			rows = append(rows, m[1:])
 		}
 	}
 	require.NoError(t, sc.Err())
-	t.Fatalf("table %q not found in the spec", header)
-	return nil
+	require.NotEmpty(t, rows, "rows of %s", file)
+	return rows
 }
 
 func TestPayTypesMatchSpecTable(t *testing.T) {
-	rows := specTable(t, "PayType Table", "Code Description", regexp.MustCompile(`^(\d{6}) (.+)$`))
+	rows := specTable(t, "spec_paytypes.txt", "Code Description", regexp.MustCompile(`^(\d{6}) (.+)$`))
 	require.Len(t, rows, 58, "rows of the spec's PayType table")
 	var codes []PayType
 	for _, row := range rows {
@@ -138,7 +132,7 @@ func TestPayModeString(t *testing.T) {
 }
 
 func TestCurrenciesMatchSpecTable(t *testing.T) {
-	rows := specTable(t, "Currencies", "Code Description", regexp.MustCompile(`^([A-Z]{3}) (.+)$`))
+	rows := specTable(t, "spec_currencies.txt", "Code Description", regexp.MustCompile(`^([A-Z]{3}) (.+)$`))
 	constants := []Currency{CurrencyAED, CurrencyCNY, CurrencyEUR, CurrencyHKD, CurrencyIDR, CurrencyJPY,
 		CurrencyMMK, CurrencyMYR, CurrencySGD, CurrencyTHB, CurrencyUSD}
 	var codes []Currency

@@ -38,11 +38,22 @@ type QueryRequest struct {
 	PageSize int `url:"page_size,omitempty"`
 }
 
-// QueryResponse is one page of transactions.
+// QueryResponse is one page of transactions (API section "Transaction
+// Enquiry", "Response Parameters").
 type QueryResponse struct {
-	Page         int           `json:"page"`
-	PageSize     int           `json:"page_size"`
+	// Page and PageSize are page and page_size, as the gateway served them
+	// (0 when it did not say).
+	Page     int `json:"page"`
+	PageSize int `json:"page_size"`
+	// Transactions is data, the page's transactions. The API's table types
+	// data as an "Object": a single object is read as a page of that one
+	// transaction.
 	Transactions []Transaction `json:"data"`
+	// RespCode, Message and Detail are respcd, resperr and respmsg of the
+	// answer ("0000", "请求成功" in the documentation's sample).
+	RespCode string `json:"respcd"`
+	Message  string `json:"resperr"`
+	Detail   string `json:"respmsg"`
 }
 
 // check refuses a page listing a transaction without syssn (a null entry,

@@ -136,9 +136,11 @@ func TestQueryDecodesSamples(t *testing.T) {
 		file string
 		want QueryResponse
 	}{
-		{"query_doc.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{docTransaction()}}},
-		{"query_refund.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{refund, refunded}}},
-		{"query_numbers.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{numbers}}},
+		{"query_doc.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{docTransaction()}, RespCode: "0000", Message: "请求成功"}},
+		{"query_refund.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{refund, refunded}, RespCode: "0000", Message: "请求成功"}},
+		{"query_numbers.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{numbers}, RespCode: "0000", Message: "请求成功"}},
+		// The spec's table types data as an "Object": one transaction.
+		{"query_data_object.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{docTransaction()}, RespCode: "0000", Message: "请求成功", Detail: "ok"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -191,6 +193,49 @@ func TestQueryListedTransactionWithoutSysSN(t *testing.T) {
 			assert.Len(t, e.requests(), 1, "a 200 answer is not retried")
 		})
 	}
+}
+
+// TestQueryMalformedData: data, the list the SDK reads transactions from,
+// is strict: anything but a list of objects (or one object) is malformed,
+// as is a listed transaction whose syssn, txamt or times cannot be read.
+// The page's other fields are lenient.
+func TestQueryMalformedData(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"data a string", `{"respcd": "0000", "data": "20191227000200020061752831"}`, "field data"},
+		{"data a number", `{"respcd": "0000", "data": 1}`, "field data"},
+		{"data a list of strings", `{"respcd": "0000", "data": ["20191227000200020061752831"]}`, "field data"},
+		{"txamt with a fraction", `{"respcd": "0000", "data": [{"syssn": "1", "txamt": "10.5"}]}`, "field txamt"},
+		{"syssn an object", `{"respcd": "0000", "data": {"syssn": {"id": 1}}}`, "field syssn"},
+		{"orig_syssn an array", `{"respcd": "0000", "data": [{"syssn": "1", "orig_syssn": [2]}]}`, "field orig_syssn"},
+		{"respcd of a transaction an object", `{"respcd": "0000", "data": [{"syssn": "1", "respcd": {}}]}`, "field respcd"},
+		{"paydtm not a time", `{"respcd": "0000", "data": [{"syssn": "1", "paydtm": "27/12/2019"}]}`, "field paydtm"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t)
+			e.respond(http.MethodPost, "/trade/v1/query", http.StatusOK, tt.body)
+			got, err := e.client.Query(context.Background(), &QueryRequest{})
+			assert.Nil(t, got)
+			assert.ErrorIs(t, err, ErrMalformedResponse)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+// TestQueryLenientFields: fields of a page or a transaction the SDK does
+// not rely on never fail a query.
+func TestQueryLenientFields(t *testing.T) {
+	e := setup(t)
+	e.respond(http.MethodPost, "/trade/v1/query", http.StatusOK, `{"respcd": "0000", "resperr": {"en": "ok"}, "respmsg": 0, "page": "one", "page_size": 10.5, `+
+		`"data": [{"syssn": "1", "txamt": 10, "cancel": "x", "goods_detail": {"sku": ["a"]}, "cardtp": null, "clisn": [1]}]}`)
+	got, err := e.client.Query(context.Background(), &QueryRequest{})
+	require.NoError(t, err)
+	assert.Equal(t, &QueryResponse{
+		RespCode: "0000", Message: `{"en": "ok"}`, Detail: "0",
+		Transactions: []Transaction{{SysSN: "1", Amount: 10, GoodsDetail: `{"sku": ["a"]}`, ClientSN: "[1]"}},
+	}, got)
 }
 
 func TestQueryTimesReadInClientLocation(t *testing.T) {

@@ -417,6 +417,60 @@ func TestMoneyMovingCallsNeverRetried(t *testing.T) {
 	})
 }
 
+// TestSingleUseCallRetriedOnlyWhenUnsent: a WeChat OAuth code is spent by
+// the first request that reaches the gateway, so WeChatOpenID is repeated
+// only after a failure that proves nothing reached it (a dial error, a 429
+// refusal), never after one that may have spent the code.
+func TestSingleUseCallRetriedOnlyWhenUnsent(t *testing.T) {
+	const code = "011QipnO1yMIla1VJdoO1FUrnO1Qipnv"
+	openIDOK := scripted{status: 200, body: mustReadTestdata("wechat_openid_ok.json")}
+	tests := []struct {
+		name    string
+		fail    scripted
+		retried bool
+	}{
+		{"dial error", scripted{err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}, true},
+		{"HTTP 429", empty429, true},
+		{"HTTP 429 with a respcd", scripted{status: 429, body: `{"respcd": "1100", "resperr": "busy"}`}, true},
+		{"connection error after sending", connReset, false},
+		{"HTTP 500", html500, false},
+		{"HTTP 502", html502, false},
+		{"HTTP 503 Retry-After", scripted{status: 503, body: htmlPage, header: []string{"Retry-After", "0"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t, WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+			e.script(http.MethodGet, "/tool/v1/get_weixin_openid", tt.fail, openIDOK)
+			openID, err := e.client.WeChatOpenID(context.Background(), code)
+			if tt.retried {
+				require.NoError(t, err)
+				assert.Equal(t, "oo3Lss8d0hLOuyTuSJMVwLTk68JE", openID)
+				assert.Len(t, e.requests(), 2, "retried once")
+				return
+			}
+			require.Error(t, err)
+			assert.Empty(t, openID)
+			assert.Len(t, e.requests(), 1, "the code is sent once")
+			for _, r := range e.requests() {
+				assert.Equal(t, code, r.Params.Get("code"))
+			}
+		})
+	}
+	t.Run("answer lost after the request was written, over TCP", func(t *testing.T) {
+		c, hits := gateway(t, hangUp, WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+		_, err := c.WeChatOpenID(context.Background(), code)
+		require.Error(t, err)
+		assert.Equal(t, int32(1), hits.Load(), "the code reached the gateway once")
+	})
+	t.Run("the query path, not single-use, retries the same failures", func(t *testing.T) {
+		e := setup(t, WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+		e.script(http.MethodPost, pathQuery, html502, queryPage)
+		_, err := e.client.Query(context.Background(), queryByOTN)
+		require.NoError(t, err)
+		assert.Len(t, e.requests(), 2)
+	})
+}
+
 // gateway starts a local server with handler and returns a client for it
 // and the number of requests that reached the handler.
 func gateway(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *atomic.Int32) {

@@ -96,7 +96,7 @@ var (
 		<-r.Context().Done() // a query that never answers: the per-query timeout cuts it
 		return nil, r.Context().Err()
 	}
-	reset = errors.New("connection reset by peer")
+	errReset = errors.New("connection reset by peer")
 )
 
 func TestWaitSettles(t *testing.T) {
@@ -119,7 +119,7 @@ func TestWaitSettles(t *testing.T) {
 			// Query makes three attempts per poll on 5xx, 429 and
 			// connection errors; the wait goes on after all three.
 			{"5xx and 429 waited out", []any{badGateway, badGateway, badGateway, tooManyPage, tooManyPage, tooManyPage, txs(succeeded)}, 7},
-			{"connection errors waited out", []any{reset, reset, reset, txs(succeeded)}, 4},
+			{"connection errors waited out", []any{errReset, errReset, errReset, txs(succeeded)}, 4},
 		}
 		for _, tt := range tests {
 			t.Run(sc.name+"/"+tt.name, func(t *testing.T) {
@@ -241,7 +241,7 @@ func TestWaitNeverFailsOnAQueryFault(t *testing.T) {
 		{"garbled body", garbled, "malformed response"},
 		{"null transaction", nullPage, "malformed response"},
 		{"429", tooManyPage, "HTTP 429"},
-		{"connection reset", reset, "connection reset"},
+		{"connection reset", errReset, "connection reset"},
 		{"timeout", hung, "deadline exceeded"},
 	}
 	for _, sc := range settleCases {

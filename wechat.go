@@ -89,12 +89,16 @@ func (r *openIDResponse) check() error {
 	return nil
 }
 
-var epWeChatOpenID = endpoint{method: "GET", path: "/tool/v1/get_weixin_openid", retry: true, mchid: true}
+var epWeChatOpenID = endpoint{method: "GET", path: "/tool/v1/get_weixin_openid", retry: true, singleUse: true, mchid: true}
 
 // WeChatOpenID exchanges the code WeChat appended to the redirect URI of
 // WeChatOAuthURL for the customer's WeChat openid (GET
 // /tool/v1/get_weixin_openid, API section "WeChat Pay JSAPI", "GET openid"),
-// the SubOpenID of a PayTypeWeChatJSAPI payment. A code can be used once.
+// the SubOpenID of a PayTypeWeChatJSAPI payment. A code can be used once, so
+// the call is retried only when the request cannot have reached the gateway
+// (the connection failed, or a 429 refused it); after any other failure
+// (a timeout, a 5xx) the code may be spent: send the customer through
+// WeChatOAuthURL again for a new one.
 func (c *Client) WeChatOpenID(ctx context.Context, code string) (string, error) {
 	resp, err := do[openIDResponse](ctx, c, &epWeChatOpenID, &openIDRequest{Code: code})
 	if err != nil {

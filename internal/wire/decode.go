@@ -1,6 +1,34 @@
 // Package wire holds the plumbing between Go structs and the QF Pay wire
 // format: request structs to form values and JSON answers to response
 // structs, tolerating the gateway's mix of JSON numbers and strings.
+//
+// # Strict and lenient fields
+//
+// Decode is strict only where the SDK relies on a value, and lenient
+// everywhere else, so that a field the SDK merely passes on can never turn
+// an answer the gateway gave (a payment made, a notification sent) into an
+// error. A field is strict when
+//
+//   - its wire name (its json name or a `wire` alias) is one of respcd,
+//     syssn, out_trade_no, orig_syssn, origssn or txamt: the return code, the
+//     numbers that identify a transaction and its amount, in whatever struct
+//     they appear;
+//   - it is a time.Time: the times the SDK exposes as times;
+//   - it is a list of objects ([]struct), such as a query page's data.
+//
+// A value of the wrong type in a strict field is an error (*FieldError).
+// Every other field is lenient: a value of an unexpected type is kept raw
+// where the field can hold it and left zero where it cannot, never an error.
+// A lenient string field holding an object or an array gets its JSON text;
+// a lenient integer or boolean field holding anything but an integer or a
+// boolean is left zero; a lenient struct field holding something other than
+// an object is left zero (its own strict fields, when it is an object, stay
+// strict). json.RawMessage fields keep any value. A list of objects given a
+// single object reads it as a list of that one object (the API's query
+// table types data as an "Object"). The rule follows the wire name, not the
+// Go struct, so every response struct gets it without tags. DecodeStrict
+// makes every field strict, for objects whose every field the caller hands
+// on (a wallet's pay_params).
 package wire
 
 import (
@@ -207,21 +235,46 @@ func (e *FieldError) Unwrap() error { return e.Err }
 
 // Decode reads a JSON object into the struct dst points to. Fields are
 // matched by their json tag name and by the extra names of a `wire` tag
-// (`wire:"origssn"`); the first name present wins. string, integer,
-// time.Time, json.RawMessage, nested struct and slice-of-struct fields are
-// filled leniently (see String, Int, Time); unknown names are ignored.
+// (`wire:"origssn"`); the first name present wins. string, integer, bool,
+// time.Time, json.RawMessage, nested struct and slice-of-struct fields
+// accept JSON numbers and strings alike (see String, Int, Time); unknown
+// names are ignored. Only strict fields (see the package documentation) can
+// fail to decode: the error is a *FieldError naming the field.
 func Decode(obj Object, dst any, loc *time.Location) error {
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("wire: Decode needs a pointer to a struct, got %T", dst)
 	}
-	return decodeStruct(obj, v.Elem(), loc)
+	return decodeStruct(obj, v.Elem(), false, loc)
+}
+
+// DecodeStrict is Decode with every field strict: for an object whose every
+// field the caller hands on as it is (a wallet's pay_params), where a value
+// of the wrong type anywhere is an error.
+func DecodeStrict(obj Object, dst any, loc *time.Location) error {
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("wire: DecodeStrict needs a pointer to a struct, got %T", dst)
+	}
+	return decodeStruct(obj, v.Elem(), true, loc)
 }
 
 type fieldPlan struct {
-	index []int
-	names []string
-	kind  fieldKind
+	index  []int
+	names  []string
+	kind   fieldKind
+	strict bool
+}
+
+// strictNames are the wire names whose values the SDK relies on, decoded
+// strictly in every struct (see the package documentation).
+var strictNames = map[string]bool{
+	"respcd":       true,
+	"syssn":        true,
+	"out_trade_no": true,
+	"orig_syssn":   true,
+	"origssn":      true,
+	"txamt":        true,
 }
 
 type fieldKind int
@@ -264,7 +317,11 @@ func planFor(t reflect.Type) []fieldPlan {
 		if err != nil {
 			panic(fmt.Sprintf("wire: %s.%s: %v", t, f.Name, err))
 		}
-		out = append(out, fieldPlan{index: f.Index, names: names, kind: k})
+		strict := k == kindTime || k == kindStructSlice
+		for _, n := range names {
+			strict = strict || strictNames[n]
+		}
+		out = append(out, fieldPlan{index: f.Index, names: names, kind: k, strict: strict})
 	}
 	plans.Store(t, out)
 	return out
@@ -294,7 +351,8 @@ func kindFor(t reflect.Type) (fieldKind, error) {
 	return 0, fmt.Errorf("%w %s", errNotField, t)
 }
 
-func decodeStruct(obj Object, v reflect.Value, loc *time.Location) error {
+// decodeStruct fills v from obj; all makes every field strict.
+func decodeStruct(obj Object, v reflect.Value, all bool, loc *time.Location) error {
 	for _, p := range planFor(v.Type()) {
 		var raw json.RawMessage
 		var name string
@@ -307,43 +365,46 @@ func decodeStruct(obj Object, v reflect.Value, loc *time.Location) error {
 		if raw == nil {
 			continue
 		}
-		if err := decodeField(raw, v.FieldByIndex(p.index), p.kind, loc); err != nil {
+		if err := decodeField(raw, v.FieldByIndex(p.index), p.kind, p.strict || all, all, loc); err != nil {
 			return &FieldError{Field: name, Err: err}
 		}
 	}
 	return nil
 }
 
-func decodeField(raw json.RawMessage, f reflect.Value, k fieldKind, loc *time.Location) error {
+// decodeField reads raw into f. A lenient field (strict false) falls back
+// to the value's JSON text or to its zero value where a strict one fails;
+// the strict fields of a nested struct fail all the same. all is passed on
+// to nested structs.
+func decodeField(raw json.RawMessage, f reflect.Value, k fieldKind, strict, all bool, loc *time.Location) error {
 	switch k {
 	case kindString:
 		s, err := String(raw)
 		if err != nil {
-			return err
+			if strict {
+				return err
+			}
+			s = string(bytes.TrimSpace(raw))
 		}
 		f.SetString(s)
 	case kindInt:
 		n, err := Int(raw)
-		if err != nil {
-			return err
+		if err == nil && f.OverflowInt(n) {
+			err = fmt.Errorf("%d overflows %s", n, f.Type())
 		}
-		if f.OverflowInt(n) {
-			return fmt.Errorf("%d overflows %s", n, f.Type())
+		if err != nil {
+			if strict {
+				return err
+			}
+			n = 0
 		}
 		f.SetInt(n)
 	case kindBool:
-		s, err := String(raw)
-		if err != nil {
+		b, err := boolean(raw)
+		if err != nil && strict {
 			return err
 		}
-		switch strings.ToLower(strings.TrimSpace(s)) {
-		case "", "0", "false":
-			f.SetBool(false)
-		case "1", "true":
-			f.SetBool(true)
-		default:
-			return fmt.Errorf("want a boolean, got %.40q", s)
-		}
+		f.SetBool(b)
 	case kindTime:
 		t, err := Time(raw, loc)
 		if err != nil {
@@ -359,31 +420,69 @@ func decodeField(raw json.RawMessage, f reflect.Value, k fieldKind, loc *time.Lo
 		f.SetBytes(append([]byte(nil), t...))
 	case kindStruct:
 		obj, err := nestedObject(raw)
-		if err != nil || obj == nil {
-			return err
-		}
-		return decodeStruct(obj, f, loc)
-	case kindStructSlice:
-		t := bytes.TrimSpace(raw)
-		if len(t) == 0 || string(t) == "null" || string(t) == `""` {
+		if err != nil {
+			if strict {
+				return err
+			}
+			f.SetZero()
 			return nil
 		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(t, &items); err != nil {
-			return fmt.Errorf("want an array of objects, got %s", kindOf(t))
+		if obj == nil {
+			return nil
 		}
-		s := reflect.MakeSlice(f.Type(), len(items), len(items))
-		for i, item := range items {
-			obj, err := nestedObject(item)
-			if err != nil {
-				return fmt.Errorf("item %d: %w", i, err)
-			}
-			if err := decodeStruct(obj, s.Index(i), loc); err != nil {
-				return fmt.Errorf("item %d: %w", i, err)
-			}
-		}
-		f.Set(s)
+		return decodeStruct(obj, f, all, loc)
+	case kindStructSlice:
+		return decodeStructSlice(raw, f, all, loc)
 	}
+	return nil
+}
+
+// boolean reads a raw JSON value as a boolean: true, false, 1, 0 (as
+// numbers or strings); null and "" are false.
+func boolean(raw json.RawMessage) (bool, error) {
+	s, err := String(raw)
+	if err != nil {
+		return false, err
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	}
+	return false, fmt.Errorf("want a boolean, got %.40q", s)
+}
+
+// decodeStructSlice reads a JSON array of objects into f, a slice of
+// structs. A single object is read as a list of that one object; null, ""
+// and absence are no items.
+func decodeStructSlice(raw json.RawMessage, f reflect.Value, all bool, loc *time.Location) error {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || string(t) == "null" || string(t) == `""` {
+		return nil
+	}
+	var items []json.RawMessage
+	switch t[0] {
+	case '{':
+		items = []json.RawMessage{t}
+	case '[':
+		if err := json.Unmarshal(t, &items); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("want an array of objects, got %s", kindOf(t))
+	}
+	s := reflect.MakeSlice(f.Type(), len(items), len(items))
+	for i, item := range items {
+		obj, err := nestedObject(item)
+		if err != nil {
+			return fmt.Errorf("item %d: %w", i, err)
+		}
+		if err := decodeStruct(obj, s.Index(i), all, loc); err != nil {
+			return fmt.Errorf("item %d: %w", i, err)
+		}
+	}
+	f.Set(s)
 	return nil
 }
 

@@ -10,13 +10,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// decodeItem has a lenient field (id) and a strict one (txamt).
 type decodeItem struct {
 	ID     string `json:"id"`
-	Amount int64  `json:"amount"`
+	Amount int64  `json:"txamt"`
 }
 
+// decodeTarget has strict fields (syssn, orig_syssn, txamt, sysdtm, data)
+// and lenient ones (goods_name, page, small, ok, pay_params, nested).
 type decodeTarget struct {
 	SysSN   string          `json:"syssn"`
+	Name    string          `json:"goods_name"`
 	Orig    string          `json:"orig_syssn" wire:"origssn,orig_sn"`
 	Amount  int64           `json:"txamt"`
 	Page    int             `json:"page"`
@@ -59,9 +63,10 @@ func TestDecode(t *testing.T) {
 		{"second alias", `{"orig_sn": "X"}`, decodeTarget{Orig: "X"}},
 		{"json name before alias", `{"origssn": "B", "orig_syssn": "A"}`, decodeTarget{Orig: "A"}},
 		{"raw kept trimmed", `{"pay_params":  {"a": 1, "b": [true]} }`, decodeTarget{Raw: json.RawMessage(`{"a": 1, "b": [true]}`)}},
-		{"nested and slices", `{"nested": {"id": 7, "amount": "3"}, "data": [{"id": "a", "amount": 1}, {"id": 2, "amount": "2"}]}`,
+		{"nested and slices", `{"nested": {"id": 7, "txamt": "3"}, "data": [{"id": "a", "txamt": 1}, {"id": 2, "txamt": "2"}]}`,
 			decodeTarget{Nested: decodeItem{ID: "7", Amount: 3}, Items: []decodeItem{{"a", 1}, {"2", 2}}}},
 		{"empty slice", `{"data": []}`, decodeTarget{Items: []decodeItem{}}},
+		{"one object for a slice is a list of one", `{"data": {"id": "a", "txamt": 1}}`, decodeTarget{Items: []decodeItem{{"a", 1}}}},
 		{"unknown and untagged fields ignored", `{"syssn": "1", "unknown": {"x": [1, 2]}, "NoTag": "n", "Ignored": "i", "-": "i"}`,
 			decodeTarget{SysSN: "1"}},
 		{"respcd 0000 style leading zeros", `{"syssn": 0000, "txamt": 0010}`, decodeTarget{SysSN: "0000", Amount: 10}},
@@ -92,19 +97,18 @@ func TestDecodeErrors(t *testing.T) {
 		{"object for an int", `{"txamt": {}}`, "txamt", "an object"},
 		{"text for an int", `{"txamt": "ten"}`, "txamt", "integer"},
 		{"fraction for an int", `{"txamt": 10.5}`, "txamt", "integer"},
-		{"fraction in a string for an int", `{"page": "1.25"}`, "page", "integer"},
 		{"overflow of int64", `{"txamt": 99999999999999999999}`, "txamt", "integer"},
 		{"overflow of int64 in a string", `{"txamt": "-99999999999999999999"}`, "txamt", "integer"},
-		{"overflow of int8", `{"small": 300}`, "small", "overflows"},
-		{"not a boolean", `{"ok": "yes"}`, "ok", "boolean"},
 		{"not a time", `{"sysdtm": "27/12/2019 10:40"}`, "sysdtm", "YYYY-MM-DD"},
 		{"a number for a time", `{"sysdtm": 1577414424}`, "sysdtm", "YYYY-MM-DD"},
 		{"alias named in the error", `{"origssn": {}}`, "origssn", "an object"},
-		{"nested not an object", `{"nested": "x"}`, "nested", "want an object"},
-		{"nested field", `{"nested": {"amount": "x"}}`, "amount", "integer"},
-		{"slice not an array", `{"data": {"id": 1}}`, "data", "array"},
+		{"strict field of a lenient nested object", `{"nested": {"txamt": "x"}}`, "txamt", "integer"},
+		{"slice not an array", `{"data": "x"}`, "data", "array"},
+		{"number for a slice", `{"data": 5}`, "data", "array"},
 		{"slice item not an object", `{"data": [{"id": 1}, 2]}`, "data", "item 1"},
-		{"slice item field", `{"data": [{"id": 1}, {"amount": 1.5}]}`, "data", "item 1"},
+		{"slice item field", `{"data": [{"id": 1}, {"txamt": 1.5}]}`, "data", "item 1"},
+		{"strict field of a single object for a slice", `{"data": {"txamt": []}}`, "data", "item 0"},
+		{"lenient fields do not hide a strict one", `{"page": "x", "goods_name": {}, "txamt": "ten"}`, "txamt", "integer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,12 +124,87 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// TestDecodeLenient: a value of an unexpected type in a field the SDK does
+// not rely on is kept as its JSON text or left zero, never an error.
+func TestDecodeLenient(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want decodeTarget
+	}{
+		{"object for a string kept as its JSON text", `{"goods_name": {"a": [1, "x"]}}`, decodeTarget{Name: `{"a": [1, "x"]}`}},
+		{"array for a string kept as its JSON text", `{"goods_name": [1, 2] }`, decodeTarget{Name: `[1, 2]`}},
+		{"fraction for an int left zero", `{"page": 10.5}`, decodeTarget{}},
+		{"fraction in a string for an int left zero", `{"page": "1.25"}`, decodeTarget{}},
+		{"decimal money for an int left zero", `{"page": "0.50"}`, decodeTarget{}},
+		{"text for an int left zero", `{"page": "ten"}`, decodeTarget{}},
+		{"object for an int left zero", `{"page": {"n": 1}}`, decodeTarget{}},
+		{"overflow of int8 left zero", `{"small": 300}`, decodeTarget{}},
+		{"not a boolean left false", `{"ok": "yes"}`, decodeTarget{}},
+		{"string for a nested object left zero", `{"nested": "x"}`, decodeTarget{}},
+		{"array for a nested object left zero", `{"nested": [{"id": 1}]}`, decodeTarget{}},
+		{"raw keeps any value", `{"pay_params": "x"}`, decodeTarget{Raw: json.RawMessage(`"x"`)}},
+		{"strict fields beside lenient failures decoded", `{"syssn": 1, "txamt": "10", "page": "x", "goods_name": {}, "nested": 3, "sysdtm": "2019-12-27 10:40:24"}`,
+			decodeTarget{SysSN: "1", Amount: 10, Name: "{}", When: time.Date(2019, 12, 27, 10, 40, 24, 0, time.UTC)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got decodeTarget
+			require.NoError(t, Decode(parse(t, tt.body), &got, time.UTC))
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestDecodeLenientOverwrites: a lenient field that falls back to zero
+// does not keep what the struct held before.
+func TestDecodeLenientOverwrites(t *testing.T) {
+	got := decodeTarget{Page: 3, OK: true, Nested: decodeItem{ID: "old"}}
+	require.NoError(t, Decode(parse(t, `{"page": "x", "ok": "maybe", "nested": "x"}`), &got, time.UTC))
+	assert.Equal(t, decodeTarget{}, got)
+}
+
+// TestDecodeStrict: with every field strict, what Decode lets pass
+// leniently is an error naming the field, down to nested objects.
+func TestDecodeStrict(t *testing.T) {
+	tests := []struct {
+		name, body, field string
+	}{
+		{"object for a string", `{"goods_name": {"a": 1}}`, "goods_name"},
+		{"text for an int", `{"page": "ten"}`, "page"},
+		{"overflow of int8", `{"small": 300}`, "small"},
+		{"not a boolean", `{"ok": "yes"}`, "ok"},
+		{"string for a nested object", `{"nested": "x"}`, "nested"},
+		{"lenient field of a nested object", `{"nested": {"id": []}}`, "id"},
+		{"lenient field of a list item", `{"data": [{"id": {}}]}`, "id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := parse(t, tt.body)
+			require.NoError(t, Decode(obj, &decodeTarget{}, time.UTC), "Decode is lenient there")
+			err := DecodeStrict(obj, &decodeTarget{}, time.UTC)
+			var fe *FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Contains(t, err.Error(), "field "+tt.field)
+		})
+	}
+	t.Run("well-typed values decode as with Decode", func(t *testing.T) {
+		obj := parse(t, `{"syssn": 1, "goods_name": "n", "page": "2", "ok": 1, "nested": {"id": 7, "txamt": "3"}, "data": {"id": "a"}}`)
+		var lenient, strict decodeTarget
+		require.NoError(t, Decode(obj, &lenient, time.UTC))
+		require.NoError(t, DecodeStrict(obj, &strict, time.UTC))
+		assert.Equal(t, decodeTarget{SysSN: "1", Name: "n", Page: 2, OK: true, Nested: decodeItem{"7", 3}, Items: []decodeItem{{ID: "a"}}}, strict)
+		assert.Equal(t, lenient, strict)
+	})
+}
+
 func TestDecodeNeedsStructPointer(t *testing.T) {
 	obj := parse(t, `{"syssn": "1"}`)
 	var s string
 	var target decodeTarget
 	for name, dst := range map[string]any{"nil": nil, "struct value": target, "string pointer": &s, "map": map[string]any{}} {
 		assert.Error(t, Decode(obj, dst, time.UTC), name)
+		assert.Error(t, DecodeStrict(obj, dst, time.UTC), name)
 	}
 }
 
