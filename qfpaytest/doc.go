@@ -9,11 +9,12 @@
 //	defer srv.Close()
 //	client, _ := qfpay.NewClient(appCode, clientKey, qfpay.WithBaseURL(srv.URL))
 //
-// NewServer listens on a local httptest server; NewServerWithOptions takes
-// options (WithMerchantID, WithNotifyURL, WithNotifySchedule, WithAutoPay,
-// WithClock, WithPendingQueries, WithLogger); New makes a Server that does
-// not listen, an http.Handler to serve at an address of your own, as
-// cmd/qfpay-sandbox does.
+// NewServer listens on a local httptest server at once and takes options
+// (WithMerchantID, WithNotifyURL, WithNotifySchedule, WithAutoPay,
+// WithClock, WithPendingQueries, WithLogger). With WithoutListener it does
+// not listen: it is an http.Handler to serve at an address of your own, as
+// cmd/qfpay-sandbox does; its URL is then empty and the links it hands out
+// use each request's Host.
 //
 // # Checks
 //

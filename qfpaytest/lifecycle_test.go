@@ -1024,7 +1024,7 @@ func TestLifecycleTransactions(t *testing.T) {
 
 	t.Run("three calendar months", func(t *testing.T) {
 		var now atomic.Pointer[time.Time]
-		srv := qfpaytest.NewServerWithOptions(appCode, clientKey, qfpaytest.WithClock(func() time.Time { return *now.Load() }))
+		srv := qfpaytest.NewServer(appCode, clientKey, qfpaytest.WithClock(func() time.Time { return *now.Load() }))
 		t.Cleanup(srv.Close)
 		client, tap := tappedClient(t, srv)
 		day := func(y int, m time.Month, d, h, min, s int) time.Time { return time.Date(y, m, d, h, min, s, 0, utc8) }

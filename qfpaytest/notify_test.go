@@ -201,7 +201,7 @@ func TestNotificationEvents(t *testing.T) {
 
 func TestCloseStopsDeliveries(t *testing.T) {
 	rc := newReceiver(t, reply{500, "no"})
-	srv := qfpaytest.NewServerWithOptions(appCode, clientKey, qfpaytest.WithNotifyURL(rc.URL), qfpaytest.WithNotifySchedule(time.Hour))
+	srv := qfpaytest.NewServer(appCode, clientKey, qfpaytest.WithNotifyURL(rc.URL), qfpaytest.WithNotifySchedule(time.Hour))
 	defer srv.Close()
 	paid(t, srv, "c-1", "10")
 	<-rc.arrived

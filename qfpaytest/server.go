@@ -64,8 +64,8 @@ var beijing = time.FixedZone("UTC+8", 8*60*60)
 // documentation for its behaviour.
 type Server struct {
 	// URL is the server's base URL ("http://127.0.0.1:port"), to give to
-	// qfpay.WithBaseURL. It is empty for a Server made with New, which
-	// builds its links from each request's Host instead.
+	// qfpay.WithBaseURL. It is empty for a Server made WithoutListener,
+	// which builds its links from each request's Host instead.
 	URL string
 
 	appCode   string
@@ -106,10 +106,19 @@ type config struct {
 	clock          func() time.Time
 	pendingQueries int
 	logger         *slog.Logger
+	noListener     bool
 }
 
-// Option configures a Server in NewServerWithOptions or New.
+// Option configures a Server in NewServer.
 type Option func(*config)
+
+// WithoutListener makes NewServer return a Server that does not listen:
+// an http.Handler to serve at an address of your own, as cmd/qfpay-sandbox
+// does. Its URL is then empty, and the links it hands out (qrcode,
+// pay_url) use each request's Host.
+func WithoutListener() Option {
+	return func(c *config) { c.noListener = true }
+}
 
 // WithMerchantID makes the server a merchant with a mchid: every call that
 // takes mchid must then send this one (1104 when missing, 1241 when
@@ -161,29 +170,12 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
 
-// NewServer starts a gateway for the merchant with the given credentials on
-// a local httptest server (Server.URL) with the default options. Close it
-// when done. It panics on empty credentials.
-func NewServer(appCode, clientKey string) *Server {
-	return NewServerWithOptions(appCode, clientKey)
-}
-
-// NewServerWithOptions is NewServer with options.
-func NewServerWithOptions(appCode, clientKey string, opts ...Option) *Server {
-	s := New(appCode, clientKey, opts...)
-	// URL is set before the server starts serving, so that handlers read it
-	// after the write (the race detector sees no order through a socket).
-	s.ts = httptest.NewUnstartedServer(s)
-	s.URL = "http://" + s.ts.Listener.Addr().String()
-	s.ts.Start()
-	return s
-}
-
-// New returns a gateway that does not listen: serve it (it is an
-// http.Handler) with an http.Server of your own, as cmd/qfpay-sandbox does,
-// and Close it when done. Its URL is empty; links it hands out (pay_url,
-// qrcode) use each request's Host. It panics on empty credentials.
-func New(appCode, clientKey string, opts ...Option) *Server {
+// NewServer starts a gateway for the merchant with the given credentials
+// on a local httptest server (Server.URL), with the options given. Close
+// it when done. With WithoutListener it does not listen: serve it (it is
+// an http.Handler) with an http.Server of your own, as cmd/qfpay-sandbox
+// does. It panics on empty credentials.
+func NewServer(appCode, clientKey string, opts ...Option) *Server {
 	if strings.TrimSpace(appCode) == "" || strings.TrimSpace(clientKey) == "" {
 		panic("qfpaytest: empty app code or client key")
 	}
@@ -197,7 +189,7 @@ func New(appCode, clientKey string, opts ...Option) *Server {
 		cfg.clock = time.Now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{
+	s := &Server{
 		appCode:      appCode,
 		clientKey:    clientKey,
 		cfg:          cfg,
@@ -211,12 +203,21 @@ func New(appCode, clientKey string, opts ...Option) *Server {
 		ctx:          ctx,
 		cancel:       cancel,
 	}
+	if cfg.noListener {
+		return s
+	}
+	// URL is set before the server starts serving, so that handlers read it
+	// after the write (the race detector sees no order through a socket).
+	s.ts = httptest.NewUnstartedServer(s)
+	s.URL = "http://" + s.ts.Listener.Addr().String()
+	s.ts.Start()
+	return s
 }
 
 // AppCode is the app code the server accepts.
 func (s *Server) AppCode() string { return s.appCode }
 
-// Close stops the server: the listener (for NewServer), auto-pay timers
+// Close stops the server: the listener (unless WithoutListener), auto-pay timers
 // and notification deliveries still waiting for their next attempt. It
 // waits for requests and deliveries in progress to end. It may be called
 // more than once.
