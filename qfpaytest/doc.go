@@ -11,7 +11,7 @@
 //
 // NewServer listens on a local httptest server at once and takes options
 // (WithMerchantID, WithNotifyURL, WithNotifySchedule, WithAutoPay,
-// WithClock, WithPendingQueries, WithLogger). With WithoutListener it does
+// WithClock, WithPendingQueries, WithSeed, WithLogger). With WithoutListener it does
 // not listen: it is an http.Handler to serve at an address of your own, as
 // cmd/qfpay-sandbox does; its URL is then empty and the links it hands out
 // use each request's Host.
@@ -124,5 +124,7 @@
 //
 // Server.InjectFault adds latency, HTTP errors (5xx, 429 with Retry-After)
 // or dropped connections to a path's answers, before or after the request
-// is processed, for a number of requests or with a probability.
+// is processed, for a number of requests or with a probability. The
+// probability's draws come from WithSeed's seed: the same seed and the same
+// requests in the same order meet the same faults.
 package qfpaytest

@@ -37,8 +37,9 @@ type Fault struct {
 	Count int
 	// Probability is the chance that a request is hit, in (0, 1); 0 (or 1
 	// or more) means every request. Requests not hit do not use up Count.
-	// The draws come from a fixed seed, so a test that sends the same
-	// requests in the same order sees the same faults.
+	// The draws come from the server's seed (WithSeed, default
+	// DefaultSeed), so a test that sends the same requests in the same
+	// order sees the same faults.
 	Probability float64
 }
 

@@ -184,8 +184,10 @@ func TestFaultSelection(t *testing.T) {
 		assert.Equal(t, 404, status(t, srv, "/a"))
 	})
 	t.Run("probability", func(t *testing.T) {
-		run := func() []int {
-			srv := newServer(t)
+		// run sends 100 requests to a server with a 30% fault and returns
+		// the statuses answered.
+		run := func(opts ...qfpaytest.Option) []int {
+			srv := newServer(t, opts...)
 			srv.InjectFault("/a", qfpaytest.Fault{Status: 500, Probability: 0.3})
 			var got []int
 			for range 100 {
@@ -202,5 +204,9 @@ func TestFaultSelection(t *testing.T) {
 		}
 		assert.InDelta(t, 30, hits, 15, "about 30%% of 100 requests hit")
 		assert.Equal(t, first, run(), "the same faults from run to run")
+		assert.Equal(t, first, run(qfpaytest.WithSeed(qfpaytest.DefaultSeed)), "the default seed is DefaultSeed")
+		seeded := run(qfpaytest.WithSeed(42))
+		assert.NotEqual(t, first, seeded, "another seed hits other requests")
+		assert.Equal(t, seeded, run(qfpaytest.WithSeed(42)), "the same seed, the same faults")
 	})
 }

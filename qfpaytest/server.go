@@ -107,6 +107,7 @@ type config struct {
 	pendingQueries int
 	logger         *slog.Logger
 	noListener     bool
+	seed           uint64
 }
 
 // Option configures a Server in NewServer.
@@ -164,6 +165,19 @@ func WithPendingQueries(n int) Option {
 	return func(c *config) { c.pendingQueries = max(n, 0) }
 }
 
+// DefaultSeed is the seed of the draws of Fault.Probability when WithSeed
+// is not given.
+const DefaultSeed = 1
+
+// WithSeed seeds the random draws that decide which requests a fault with
+// a Probability hits (default DefaultSeed). The draws are made one per
+// request and fault tried, in the order requests arrive: the same seed and
+// the same requests in the same order hit the same requests, so a failing
+// run is replayed by its seed; another seed hits other requests.
+func WithSeed(seed uint64) Option {
+	return func(c *config) { c.seed = seed }
+}
+
 // WithLogger logs one line per request (method, path, HTTP status, respcd,
 // duration, fault) and per notification attempt, at info level.
 func WithLogger(l *slog.Logger) Option {
@@ -179,7 +193,7 @@ func NewServer(appCode, clientKey string, opts ...Option) *Server {
 	if strings.TrimSpace(appCode) == "" || strings.TrimSpace(clientKey) == "" {
 		panic("qfpaytest: empty app code or client key")
 	}
-	cfg := config{schedule: DefaultNotifySchedule, clock: time.Now, pendingQueries: DefaultPendingQueries}
+	cfg := config{schedule: DefaultNotifySchedule, clock: time.Now, pendingQueries: DefaultPendingQueries, seed: DefaultSeed}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -198,7 +212,7 @@ func NewServer(appCode, clientKey string, opts ...Option) *Server {
 		weChatCodes:  map[string]bool{},
 		notifyURL:    cfg.notifyURL,
 		faults:       map[string][]*faultEntry{},
-		rng:          rand.New(rand.NewPCG(1, 2)),
+		rng:          rand.New(rand.NewPCG(cfg.seed, 2)),
 		changed:      make(chan struct{}),
 		ctx:          ctx,
 		cancel:       cancel,
