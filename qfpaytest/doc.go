@@ -122,9 +122,24 @@
 //
 // # Faults
 //
-// Server.InjectFault adds latency, HTTP errors (5xx, 429 with Retry-After)
-// or dropped connections to a path's answers, before or after the request
-// is processed, for a number of requests or with a probability. The
+// Server.InjectFault breaks the answers of a path (or AllPaths), for a
+// number of requests (Fault.Count) or with a probability, in every way a
+// flaky network or gateway does:
+//
+//   - Latency: the answer is late;
+//   - Status (5xx, 429 with RetryAfter) or an HTML error page of a proxy
+//     or WAF (ErrorPage, or any Body and ContentType);
+//   - Drop: the connection closes with no answer;
+//   - Truncate: the JSON answer cut in half (with Drop: the connection
+//     closes in the middle of the body);
+//   - Garble: HTTP 200 with bytes that are not JSON (GarbledBody), or JSON
+//     of the wrong shape with Body;
+//   - Refuse: HTTP 200 with a refusal {"respcd": "1100", ...} (RefuseCode);
+//   - Late: no answer, and the request processed later in the background,
+//     as a gateway that got it before the client gave up.
+//
+// Each hits before the request is processed (nothing happens) or, with
+// AfterProcessing, after it (it happened; only the answer is broken). The
 // probability's draws come from WithSeed's seed: the same seed and the same
 // requests in the same order meet the same faults.
 package qfpaytest

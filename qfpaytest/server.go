@@ -368,8 +368,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	// Read the body first: the server notices a client that gives up
 	// (r.Context() ends) only once the body has been read.
+	var body []byte
 	if r.Body != nil {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 		if err != nil {
 			http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
 			return
@@ -377,25 +379,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	f := s.takeFault(r.URL.Path)
-	rec := &recorder{header: http.Header{}}
+	if f != nil && f.Late > 0 {
+		s.serveLate(w, r, body, f, start)
+		return
+	}
 	if f != nil && !f.AfterProcessing {
 		if !s.delay(r.Context(), f.Latency) {
 			s.logRequest(r, 0, "", start, f, "aborted during latency")
 			return
 		}
-		if breakAnswer(w, f) {
-			s.logRequest(r, f.Status, "", start, f, "")
+		if s.breakAnswer(w, r, f, nil, start) {
 			return
 		}
 	}
+	rec := &recorder{header: http.Header{}}
 	s.route(rec, r)
 	if f != nil && f.AfterProcessing {
 		if !s.delay(r.Context(), f.Latency) {
 			s.logRequest(r, 0, respcdOf(rec), start, f, "aborted during latency")
 			return
 		}
-		if breakAnswer(w, f) {
-			s.logRequest(r, f.Status, respcdOf(rec), start, f, "")
+		if s.breakAnswer(w, r, f, rec, start) {
 			return
 		}
 	}
