@@ -74,6 +74,23 @@
 // A payment not paid by its expired_time (default 30 minutes, 15 for a
 // pre-authorization, on the server's clock) is listed with 1181.
 //
+// # Pending outcomes
+//
+// A CPM payment made with a pending magic code (AuthCodePending,
+// AuthCodePasswordPending, AuthCodeSlowNetwork, AuthCodePendingThenFail)
+// is answered and listed 1145 (1143, 1298) until it settles: paid and
+// notified, or failed with 1205 for AuthCodePendingThenFail. It settles at
+// the first of two moments: when WithPendingQueries' queries (default 2)
+// have listed it, or when WithPendingFor (default DefaultPendingFor, 3s)
+// has passed on the server's clock, whether or not anybody queries it.
+// With the clock frozen (SetNow, Advance) that happens inside the Advance
+// or SetNow that reaches it; on a running clock, a background goroutine
+// settles it within a moment. Under WithPendingRefunds every refund is
+// answered 1145 and settles by the same rules (then it is refunded and
+// notified). Server.Pay pays a payment that waits or is pending, and
+// Server.Fail makes any payment or refund not settled yet fail with a
+// code of the test's choosing, listed as such from then on.
+//
 // # Refunds, reversal, close
 //
 // A refund takes all or part of what is left of a paid payment: above it

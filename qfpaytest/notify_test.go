@@ -155,7 +155,8 @@ func TestNotificationUnreachable(t *testing.T) {
 
 func TestNotificationEvents(t *testing.T) {
 	rc := newReceiver(t, reply{200, "SUCCESS"})
-	srv := newServer(t, fast, qfpaytest.WithMerchantID("lkbqahlRYj"))
+	// The pending payment settles by queries, not by the clock moved below.
+	srv := newServer(t, fast, qfpaytest.WithMerchantID("lkbqahlRYj"), qfpaytest.WithPendingFor(time.Hour))
 	m := func(kv ...string) []string { return append(kv, "mchid", "lkbqahlRYj") }
 
 	// Before a notify URL: not notified.

@@ -41,6 +41,11 @@ var DefaultNotifySchedule = []time.Duration{
 // pending magic auth code as pending before it settles.
 const DefaultPendingQueries = 2
 
+// DefaultPendingFor is how long, on the server's clock, a payment made
+// with a pending magic auth code stays pending when fewer queries than
+// WithPendingQueries' list it.
+const DefaultPendingFor = 3 * time.Second
+
 // Default expiry of an unpaid payment (expired_time's default), and of an
 // unpaid pre-authorization (the API's 15 minutes).
 const (
@@ -91,6 +96,11 @@ type Server struct {
 	changed      chan struct{}
 	timers       []*time.Timer
 	closed       bool
+	// pendingTxns are the pending payments and refunds the settler
+	// watches; settleWake wakes it when the clock moves.
+	pendingTxns []*txn
+	settling    bool
+	settleWake  chan struct{}
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -105,6 +115,8 @@ type config struct {
 	autoPay        time.Duration
 	clock          func() time.Time
 	pendingQueries int
+	pendingFor     time.Duration
+	pendingRefunds bool
 	logger         *slog.Logger
 	noListener     bool
 	seed           uint64
@@ -160,9 +172,33 @@ func WithClock(now func() time.Time) Option {
 
 // WithPendingQueries sets how many queries list a payment made with
 // AuthCodePending (and the other pending magic codes) as pending before it
-// settles (default DefaultPendingQueries; 0 settles at the first query).
+// settles (default DefaultPendingQueries; 0 settles at the first query; a
+// negative n never settles it by queries, only by WithPendingFor). The same
+// rule settles a refund answered pending under WithPendingRefunds.
 func WithPendingQueries(n int) Option {
-	return func(c *config) { c.pendingQueries = max(n, 0) }
+	return func(c *config) { c.pendingQueries = max(n, -1) }
+}
+
+// WithPendingFor sets how long, on the server's clock, a payment made with
+// AuthCodePending (and the other pending magic codes) stays pending before
+// it settles, paid and notified (or failed, for AuthCodePendingThenFail),
+// whether or not anybody queries it (default DefaultPendingFor). The server
+// settles it when its clock gets there: at once under Advance or SetNow,
+// within a moment while the clock runs. WithPendingQueries may settle it
+// sooner. 0 settles it at the first look at the clock after the answer; a
+// negative d never settles it by time. The same rule settles a refund
+// answered pending under WithPendingRefunds.
+func WithPendingFor(d time.Duration) Option {
+	return func(c *config) { c.pendingFor = d }
+}
+
+// WithPendingRefunds answers every refund with 1145 (pending, as the
+// gateway may) instead of 0000: the refund is listed pending, holding its
+// amount against further refunds, until it settles by the rules of
+// WithPendingQueries and WithPendingFor (then it succeeds and is
+// notified) or Server.Fail fails it.
+func WithPendingRefunds() Option {
+	return func(c *config) { c.pendingRefunds = true }
 }
 
 // DefaultSeed is the seed of the draws of Fault.Probability when WithSeed
@@ -193,7 +229,10 @@ func NewServer(appCode, clientKey string, opts ...Option) *Server {
 	if strings.TrimSpace(appCode) == "" || strings.TrimSpace(clientKey) == "" {
 		panic("qfpaytest: empty app code or client key")
 	}
-	cfg := config{schedule: DefaultNotifySchedule, clock: time.Now, pendingQueries: DefaultPendingQueries, seed: DefaultSeed}
+	cfg := config{
+		schedule: DefaultNotifySchedule, clock: time.Now, seed: DefaultSeed,
+		pendingQueries: DefaultPendingQueries, pendingFor: DefaultPendingFor,
+	}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -214,6 +253,7 @@ func NewServer(appCode, clientKey string, opts ...Option) *Server {
 		faults:       map[string][]*faultEntry{},
 		rng:          rand.New(rand.NewPCG(cfg.seed, 2)),
 		changed:      make(chan struct{}),
+		settleWake:   make(chan struct{}),
 		ctx:          ctx,
 		cancel:       cancel,
 	}
@@ -252,20 +292,24 @@ func (s *Server) Close() {
 }
 
 // SetNow freezes the server's clock at t (sysdtm, paydtm, syssn dates,
-// expiries, the query's default month). The zero time returns to the
-// clock of WithClock (default time.Now).
+// expiries, pending settlements, the query's default month). The zero
+// time returns to the clock of WithClock (default time.Now). Pending
+// payments and refunds due by then settle before it returns.
 func (s *Server) SetNow(t time.Time) {
 	s.clockMu.Lock()
-	defer s.clockMu.Unlock()
 	s.fixed, s.fixedSet = t, !t.IsZero()
+	s.clockMu.Unlock()
+	s.settleDue()
 }
 
 // Advance moves a clock frozen with SetNow by d (it freezes the clock at
-// Now()+d when it was running).
+// Now()+d when it was running). Pending payments and refunds due by then
+// settle (and are notified) before it returns.
 func (s *Server) Advance(d time.Duration) {
 	s.clockMu.Lock()
-	defer s.clockMu.Unlock()
 	s.fixed, s.fixedSet = s.nowLocked().Add(d), true
+	s.clockMu.Unlock()
+	s.settleDue()
 }
 
 // Now is the server's current time.
@@ -273,6 +317,13 @@ func (s *Server) Now() time.Time {
 	s.clockMu.Lock()
 	defer s.clockMu.Unlock()
 	return s.nowLocked()
+}
+
+// frozen reports whether the clock is frozen by SetNow or Advance.
+func (s *Server) frozen() bool {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	return s.fixedSet
 }
 
 func (s *Server) nowLocked() time.Time {

@@ -37,7 +37,7 @@ func (s *Server) refund(c *call) (object, *apiError) {
 		return nil, refuse(codeNotFound, "no payment with syssn %q", origSysSN)
 	}
 	s.refreshLocked(o, c.now)
-	left := o.amount - o.refunded
+	left := o.amount - o.refunded - o.refunding
 	switch {
 	case o.freeze:
 		return nil, refuse("1155", "a pre-authorization is unfrozen (reversal) or deducted (authtrade), not refunded")
@@ -53,19 +53,19 @@ func (s *Server) refund(c *call) (object, *apiError) {
 	r := &txn{
 		syssn: s.nextSysSNLocked(c.now), origSysSN: o.syssn, outTradeNo: outTradeNo, orderType: orderRefund,
 		payType: o.payType, amount: amount, currency: o.currency, txdtm: c.params.Get("txdtm"), loc: c.loc,
-		sysTime: c.now, payTime: c.now, respcd: codeOK, udid: c.params.Get("udid"),
-		mchid: c.params.Get("mchid"), goodsName: o.goodsName,
+		sysTime: c.now, udid: c.params.Get("udid"), mchid: c.params.Get("mchid"), goodsName: o.goodsName,
 	}
-	r.chnlsn = "42" + r.syssn
 	s.addLocked(r)
-	o.refunded += amount
-	o.cancel = qfpay.CancelPartiallyRefunded
-	if o.refunded == o.amount {
-		o.cancel = qfpay.CancelRefunded
+	if s.cfg.pendingRefunds {
+		r.respcd = codePending
+		o.refunding += amount
+		s.startPendingLocked(r, codeOK, c.now)
+	} else {
+		s.refundDoneLocked(r, c.now)
 	}
-	s.notifyLocked(r, orderRefund)
 	return object{
-		"syssn": r.syssn, "orig_syssn": o.syssn, "out_trade_no": r.outTradeNo,
+		"respcd": r.respcd,
+		"syssn":  r.syssn, "orig_syssn": o.syssn, "out_trade_no": r.outTradeNo,
 		"txamt": itoa(r.amount), "txcurrcd": r.currency, "txdtm": r.txdtm,
 		"sysdtm": times(r.sysTime, c.loc), "paydtm": times(r.payTime, c.loc),
 		"udid": r.udid, "chnlsn": r.chnlsn, "cardcd": "",
