@@ -104,6 +104,17 @@
 // (reversal) or 2 (close) and a payment still waiting is listed with 1142.
 // A paid payment is refused with 1260, a closed one with 1142.
 //
+// Each pay type is cancelled by the endpoint its wallet takes (API section
+// "Reversal/ Cancel"; see CancelPath): /trade/v1/reversal for Alipay CPM
+// and MPM (800101, 800108, the unified CPM 800008, the Alipay
+// pre-authorizations) and WeChat Pay CPM (800208); /trade/v1/close for
+// WeChat Pay MPM (800201) and the other wallets; neither for the Hong Kong
+// pay types (801008, 801010, 801501, 801510, 801512, 802001, 803701,
+// 803712), which the documentation says do not support cancel. The wrong
+// endpoint is refused, before the payment's state is looked at, with 1104
+// (request parameter error: the documentation names no code for it) and a
+// respmsg naming the endpoint the pay type takes.
+//
 // # Pre-authorization
 //
 // A payment with a pre-auth pay type (801801, 801808, 801810, 801814)

@@ -577,7 +577,7 @@ func TestLifecycleReverseClose(t *testing.T) {
 	}{
 		{"reverse Alipay MPM by syssn", qfpay.PaymentRequest{PayType: qfpay.PayTypeAlipayMPM}, (*qfpay.Client).Reverse, pathReversal, true, qfpay.CancelReversed, ""},
 		{"close WeChat MPM by out_trade_no", qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatMPM}, (*qfpay.Client).CloseOrder, pathClose, false, qfpay.CancelClosed, ""},
-		{"close FPS MPM", qfpay.PaymentRequest{PayType: qfpay.PayTypeFPSMPM}, (*qfpay.Client).CloseOrder, pathClose, true, qfpay.CancelClosed, ""},
+		{"close PayNow MPM", qfpay.PaymentRequest{PayType: qfpay.PayTypePayNowMPM}, (*qfpay.Client).CloseOrder, pathClose, true, qfpay.CancelClosed, ""},
 		{"reverse a pending CPM by out_trade_no", qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, AuthCode: qfpaytest.AuthCodePending}, (*qfpay.Client).Reverse, pathReversal, false, qfpay.CancelReversed, "1145"},
 	}
 	for _, tt := range tests {
@@ -640,13 +640,14 @@ func TestLifecycleReverseClose(t *testing.T) {
 	}
 	t.Run("a paid payment is refused", func(t *testing.T) {
 		for _, cancel := range []struct {
-			name string
-			call func(*qfpay.Client, context.Context, *qfpay.ReversalRequest) (*qfpay.ReversalResponse, error)
-		}{{"reverse", (*qfpay.Client).Reverse}, {"close", (*qfpay.Client).CloseOrder}} {
+			name    string
+			payType qfpay.PayType
+			call    func(*qfpay.Client, context.Context, *qfpay.ReversalRequest) (*qfpay.ReversalResponse, error)
+		}{{"reverse", qfpay.PayTypeAlipayCPM, (*qfpay.Client).Reverse}, {"close", qfpay.PayTypeUnionPayCPM, (*qfpay.Client).CloseOrder}} {
 			t.Run(cancel.name, func(t *testing.T) {
 				srv := newServer(t)
 				client := newClient(t, srv)
-				resp, err := client.Payment(t.Context(), &qfpay.PaymentRequest{PayType: qfpay.PayTypeAlipayCPM, Amount: 500,
+				resp, err := client.Payment(t.Context(), &qfpay.PaymentRequest{PayType: cancel.payType, Amount: 500,
 					Currency: hkd, OutTradeNo: "rc-paid", AuthCode: qfpaytest.AuthCodeSuccess})
 				require.NoError(t, err)
 				_, err = cancel.call(client, t.Context(), &qfpay.ReversalRequest{SysSN: resp.SysSN, Amount: 500})
