@@ -75,7 +75,9 @@ func TestFaultLatencyClientGivesUp(t *testing.T) {
 	srv := newServer(t, qfpaytest.WithLogger(slog.New(logs)))
 	srv.InjectFault("/trade/v1/payment", qfpaytest.Fault{Latency: 10 * time.Second})
 	client := newClient(t, srv)
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	// Long enough for the request to be sent on a loaded machine, far
+	// shorter than the latency.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	_, err := client.Payment(ctx, paymentReq("lat-1", 10))
 	require.ErrorIs(t, err, qfpay.ErrOutcomeUnknown, "the request was sent: the SDK cannot know")

@@ -288,7 +288,8 @@ func TestLifecycleMPMUnpaid(t *testing.T) {
 		_, err = client.Refund(t.Context(), &qfpay.RefundRequest{SysSN: resp.SysSN, OutTradeNo: "mpm-idle-r", Amount: 300})
 		requireAPIError(t, err, "1261")
 
-		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		// Long enough for a query to be answered on a loaded machine.
+		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
 		defer cancel()
 		tx, err := client.WaitForPayment(ctx, "mpm-idle")
 		require.ErrorIs(t, err, qfpay.ErrOutcomeUnknown, "nothing proven yet")
@@ -1400,7 +1401,9 @@ func TestLifecycleFaults(t *testing.T) {
 				srv := newServer(t, qfpaytest.WithLogger(slog.New(logs)))
 				client, tap := tappedClient(t, srv)
 				srv.InjectFault(pathPayment, qfpaytest.Fault{Latency: 10 * time.Second, AfterProcessing: tt.after, Count: 1})
-				ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+				// Long enough for the request to be sent on a loaded
+				// machine, far shorter than the latency.
+				ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 				defer cancel()
 				_, err := client.Payment(ctx, cpmReq("f-slow"))
 				require.ErrorIs(t, err, qfpay.ErrOutcomeUnknown, "the request was sent: the SDK cannot know")
