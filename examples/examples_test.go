@@ -226,9 +226,9 @@ func TestExamplesSandbox(t *testing.T) {
 func TestExamplesRealEnvironment(t *testing.T) {
 	bins := build(t)
 	const appCode, clientKey, mchid = "E2E0APP0CODE", "E2E0SECRET0CLIENT0KEY0DO0NOT0PRINT", "E2EMCH01"
-	srv := qfpaytest.NewServerWithOptions(appCode, clientKey, qfpaytest.WithAutoPay(200*time.Millisecond))
+	srv := qfpaytest.NewServer(appCode, clientKey, qfpaytest.WithAutoPay(200*time.Millisecond))
 	t.Cleanup(srv.Close)
-	mchSrv := qfpaytest.NewServerWithOptions(appCode, clientKey, qfpaytest.WithAutoPay(200*time.Millisecond), qfpaytest.WithMerchantID(mchid))
+	mchSrv := qfpaytest.NewServer(appCode, clientKey, qfpaytest.WithAutoPay(200*time.Millisecond), qfpaytest.WithMerchantID(mchid))
 	t.Cleanup(mchSrv.Close)
 	creds := []string{"QFPAY_APP_CODE=" + appCode, "QFPAY_CLIENT_KEY=" + clientKey, "QFPAY_ENV=" + srv.URL}
 	mchCreds := []string{"QFPAY_APP_CODE=" + appCode, "QFPAY_CLIENT_KEY=" + clientKey, "QFPAY_ENV=" + mchSrv.URL, "QFPAY_MCHID=" + mchid}
@@ -366,7 +366,7 @@ func TestNotifyServer(t *testing.T) {
 	}
 	endpoint := next(`^notify-server: listening on (http://127\.0\.0\.1:\d+/qfpay/notify)$`)[1]
 
-	srv := qfpaytest.NewServerWithOptions("E2EAPP", clientKey, qfpaytest.WithNotifyURL(endpoint),
+	srv := qfpaytest.NewServer("E2EAPP", clientKey, qfpaytest.WithNotifyURL(endpoint),
 		qfpaytest.WithNotifySchedule(50*time.Millisecond, 200*time.Millisecond))
 	t.Cleanup(srv.Close)
 	client, err := qfpay.NewClient("E2EAPP", clientKey, qfpay.WithBaseURL(srv.URL))

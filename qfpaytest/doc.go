@@ -9,11 +9,12 @@
 //	defer srv.Close()
 //	client, _ := qfpay.NewClient(appCode, clientKey, qfpay.WithBaseURL(srv.URL))
 //
-// NewServer listens on a local httptest server; NewServerWithOptions takes
-// options (WithMerchantID, WithNotifyURL, WithNotifySchedule, WithAutoPay,
-// WithClock, WithPendingQueries, WithLogger); New makes a Server that does
-// not listen, an http.Handler to serve at an address of your own, as
-// cmd/qfpay-sandbox does.
+// NewServer listens on a local httptest server at once and takes options
+// (WithMerchantID, WithNotifyURL, WithNotifySchedule, WithAutoPay,
+// WithClock, WithPendingQueries, WithSeed, WithLogger). With WithoutListener it does
+// not listen: it is an http.Handler to serve at an address of your own, as
+// cmd/qfpay-sandbox does; its URL is then empty and the links it hands out
+// use each request's Host.
 //
 // # Checks
 //
@@ -73,6 +74,23 @@
 // A payment not paid by its expired_time (default 30 minutes, 15 for a
 // pre-authorization, on the server's clock) is listed with 1181.
 //
+// # Pending outcomes
+//
+// A CPM payment made with a pending magic code (AuthCodePending,
+// AuthCodePasswordPending, AuthCodeSlowNetwork, AuthCodePendingThenFail)
+// is answered and listed 1145 (1143, 1298) until it settles: paid and
+// notified, or failed with 1205 for AuthCodePendingThenFail. It settles at
+// the first of two moments: when WithPendingQueries' queries (default 2)
+// have listed it, or when WithPendingFor (default DefaultPendingFor, 3s)
+// has passed on the server's clock, whether or not anybody queries it.
+// With the clock frozen (SetNow, Advance) that happens inside the Advance
+// or SetNow that reaches it; on a running clock, a background goroutine
+// settles it within a moment. Under WithPendingRefunds every refund is
+// answered 1145 and settles by the same rules (then it is refunded and
+// notified). Server.Pay pays a payment that waits or is pending, and
+// Server.Fail makes any payment or refund not settled yet fail with a
+// code of the test's choosing, listed as such from then on.
+//
 // # Refunds, reversal, close
 //
 // A refund takes all or part of what is left of a paid payment: above it
@@ -85,6 +103,17 @@
 // expired or failed; txamt must be its amount, else 1266): cancel becomes 1
 // (reversal) or 2 (close) and a payment still waiting is listed with 1142.
 // A paid payment is refused with 1260, a closed one with 1142.
+//
+// Each pay type is cancelled by the endpoint its wallet takes (API section
+// "Reversal/ Cancel"; see CancelPath): /trade/v1/reversal for Alipay CPM
+// and MPM (800101, 800108, the unified CPM 800008, the Alipay
+// pre-authorizations) and WeChat Pay CPM (800208); /trade/v1/close for
+// WeChat Pay MPM (800201) and the other wallets; neither for the Hong Kong
+// pay types (801008, 801010, 801501, 801510, 801512, 802001, 803701,
+// 803712), which the documentation says do not support cancel. The wrong
+// endpoint is refused, before the payment's state is looked at, with 1104
+// (request parameter error: the documentation names no code for it) and a
+// respmsg naming the endpoint the pay type takes.
 //
 // # Pre-authorization
 //
@@ -121,7 +150,24 @@
 //
 // # Faults
 //
-// Server.InjectFault adds latency, HTTP errors (5xx, 429 with Retry-After)
-// or dropped connections to a path's answers, before or after the request
-// is processed, for a number of requests or with a probability.
+// Server.InjectFault breaks the answers of a path (or AllPaths), for a
+// number of requests (Fault.Count) or with a probability, in every way a
+// flaky network or gateway does:
+//
+//   - Latency: the answer is late;
+//   - Status (5xx, 429 with RetryAfter) or an HTML error page of a proxy
+//     or WAF (ErrorPage, or any Body and ContentType);
+//   - Drop: the connection closes with no answer;
+//   - Truncate: the JSON answer cut in half (with Drop: the connection
+//     closes in the middle of the body);
+//   - Garble: HTTP 200 with bytes that are not JSON (GarbledBody), or JSON
+//     of the wrong shape with Body;
+//   - Refuse: HTTP 200 with a refusal {"respcd": "1100", ...} (RefuseCode);
+//   - Late: no answer, and the request processed later in the background,
+//     as a gateway that got it before the client gave up.
+//
+// Each hits before the request is processed (nothing happens) or, with
+// AfterProcessing, after it (it happened; only the answer is broken). The
+// probability's draws come from WithSeed's seed: the same seed and the same
+// requests in the same order meet the same faults.
 package qfpaytest

@@ -75,7 +75,9 @@ func TestFaultLatencyClientGivesUp(t *testing.T) {
 	srv := newServer(t, qfpaytest.WithLogger(slog.New(logs)))
 	srv.InjectFault("/trade/v1/payment", qfpaytest.Fault{Latency: 10 * time.Second})
 	client := newClient(t, srv)
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	// Long enough for the request to be sent on a loaded machine, far
+	// shorter than the latency.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	_, err := client.Payment(ctx, paymentReq("lat-1", 10))
 	require.ErrorIs(t, err, qfpay.ErrOutcomeUnknown, "the request was sent: the SDK cannot know")
@@ -184,8 +186,10 @@ func TestFaultSelection(t *testing.T) {
 		assert.Equal(t, 404, status(t, srv, "/a"))
 	})
 	t.Run("probability", func(t *testing.T) {
-		run := func() []int {
-			srv := newServer(t)
+		// run sends 100 requests to a server with a 30% fault and returns
+		// the statuses answered.
+		run := func(opts ...qfpaytest.Option) []int {
+			srv := newServer(t, opts...)
 			srv.InjectFault("/a", qfpaytest.Fault{Status: 500, Probability: 0.3})
 			var got []int
 			for range 100 {
@@ -202,5 +206,9 @@ func TestFaultSelection(t *testing.T) {
 		}
 		assert.InDelta(t, 30, hits, 15, "about 30%% of 100 requests hit")
 		assert.Equal(t, first, run(), "the same faults from run to run")
+		assert.Equal(t, first, run(qfpaytest.WithSeed(qfpaytest.DefaultSeed)), "the default seed is DefaultSeed")
+		seeded := run(qfpaytest.WithSeed(42))
+		assert.NotEqual(t, first, seeded, "another seed hits other requests")
+		assert.Equal(t, seeded, run(qfpaytest.WithSeed(42)), "the same seed, the same faults")
 	})
 }

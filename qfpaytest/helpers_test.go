@@ -34,7 +34,7 @@ var t0 = time.Date(2019, 12, 25, 14, 21, 28, 0, utc8)
 // end of the test.
 func newServer(t *testing.T, opts ...qfpaytest.Option) *qfpaytest.Server {
 	t.Helper()
-	srv := qfpaytest.NewServerWithOptions(appCode, clientKey, opts...)
+	srv := qfpaytest.NewServer(appCode, clientKey, opts...)
 	srv.SetNow(t0)
 	t.Cleanup(srv.Close)
 	return srv

@@ -288,7 +288,8 @@ func TestLifecycleMPMUnpaid(t *testing.T) {
 		_, err = client.Refund(t.Context(), &qfpay.RefundRequest{SysSN: resp.SysSN, OutTradeNo: "mpm-idle-r", Amount: 300})
 		requireAPIError(t, err, "1261")
 
-		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		// Long enough for a query to be answered on a loaded machine.
+		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
 		defer cancel()
 		tx, err := client.WaitForPayment(ctx, "mpm-idle")
 		require.ErrorIs(t, err, qfpay.ErrOutcomeUnknown, "nothing proven yet")
@@ -577,7 +578,7 @@ func TestLifecycleReverseClose(t *testing.T) {
 	}{
 		{"reverse Alipay MPM by syssn", qfpay.PaymentRequest{PayType: qfpay.PayTypeAlipayMPM}, (*qfpay.Client).Reverse, pathReversal, true, qfpay.CancelReversed, ""},
 		{"close WeChat MPM by out_trade_no", qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatMPM}, (*qfpay.Client).CloseOrder, pathClose, false, qfpay.CancelClosed, ""},
-		{"close FPS MPM", qfpay.PaymentRequest{PayType: qfpay.PayTypeFPSMPM}, (*qfpay.Client).CloseOrder, pathClose, true, qfpay.CancelClosed, ""},
+		{"close PayNow MPM", qfpay.PaymentRequest{PayType: qfpay.PayTypePayNowMPM}, (*qfpay.Client).CloseOrder, pathClose, true, qfpay.CancelClosed, ""},
 		{"reverse a pending CPM by out_trade_no", qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, AuthCode: qfpaytest.AuthCodePending}, (*qfpay.Client).Reverse, pathReversal, false, qfpay.CancelReversed, "1145"},
 	}
 	for _, tt := range tests {
@@ -640,13 +641,14 @@ func TestLifecycleReverseClose(t *testing.T) {
 	}
 	t.Run("a paid payment is refused", func(t *testing.T) {
 		for _, cancel := range []struct {
-			name string
-			call func(*qfpay.Client, context.Context, *qfpay.ReversalRequest) (*qfpay.ReversalResponse, error)
-		}{{"reverse", (*qfpay.Client).Reverse}, {"close", (*qfpay.Client).CloseOrder}} {
+			name    string
+			payType qfpay.PayType
+			call    func(*qfpay.Client, context.Context, *qfpay.ReversalRequest) (*qfpay.ReversalResponse, error)
+		}{{"reverse", qfpay.PayTypeAlipayCPM, (*qfpay.Client).Reverse}, {"close", qfpay.PayTypeUnionPayCPM, (*qfpay.Client).CloseOrder}} {
 			t.Run(cancel.name, func(t *testing.T) {
 				srv := newServer(t)
 				client := newClient(t, srv)
-				resp, err := client.Payment(t.Context(), &qfpay.PaymentRequest{PayType: qfpay.PayTypeAlipayCPM, Amount: 500,
+				resp, err := client.Payment(t.Context(), &qfpay.PaymentRequest{PayType: cancel.payType, Amount: 500,
 					Currency: hkd, OutTradeNo: "rc-paid", AuthCode: qfpaytest.AuthCodeSuccess})
 				require.NoError(t, err)
 				_, err = cancel.call(client, t.Context(), &qfpay.ReversalRequest{SysSN: resp.SysSN, Amount: 500})
@@ -1024,7 +1026,7 @@ func TestLifecycleTransactions(t *testing.T) {
 
 	t.Run("three calendar months", func(t *testing.T) {
 		var now atomic.Pointer[time.Time]
-		srv := qfpaytest.NewServerWithOptions(appCode, clientKey, qfpaytest.WithClock(func() time.Time { return *now.Load() }))
+		srv := qfpaytest.NewServer(appCode, clientKey, qfpaytest.WithClock(func() time.Time { return *now.Load() }))
 		t.Cleanup(srv.Close)
 		client, tap := tappedClient(t, srv)
 		day := func(y int, m time.Month, d, h, min, s int) time.Time { return time.Date(y, m, d, h, min, s, 0, utc8) }
@@ -1399,7 +1401,9 @@ func TestLifecycleFaults(t *testing.T) {
 				srv := newServer(t, qfpaytest.WithLogger(slog.New(logs)))
 				client, tap := tappedClient(t, srv)
 				srv.InjectFault(pathPayment, qfpaytest.Fault{Latency: 10 * time.Second, AfterProcessing: tt.after, Count: 1})
-				ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+				// Long enough for the request to be sent on a loaded
+				// machine, far shorter than the latency.
+				ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 				defer cancel()
 				_, err := client.Payment(ctx, cpmReq("f-slow"))
 				require.ErrorIs(t, err, qfpay.ErrOutcomeUnknown, "the request was sent: the SDK cannot know")

@@ -155,7 +155,8 @@ func TestNotificationUnreachable(t *testing.T) {
 
 func TestNotificationEvents(t *testing.T) {
 	rc := newReceiver(t, reply{200, "SUCCESS"})
-	srv := newServer(t, fast, qfpaytest.WithMerchantID("lkbqahlRYj"))
+	// The pending payment settles by queries, not by the clock moved below.
+	srv := newServer(t, fast, qfpaytest.WithMerchantID("lkbqahlRYj"), qfpaytest.WithPendingFor(time.Hour))
 	m := func(kv ...string) []string { return append(kv, "mchid", "lkbqahlRYj") }
 
 	// Before a notify URL: not notified.
@@ -201,7 +202,7 @@ func TestNotificationEvents(t *testing.T) {
 
 func TestCloseStopsDeliveries(t *testing.T) {
 	rc := newReceiver(t, reply{500, "no"})
-	srv := qfpaytest.NewServerWithOptions(appCode, clientKey, qfpaytest.WithNotifyURL(rc.URL), qfpaytest.WithNotifySchedule(time.Hour))
+	srv := qfpaytest.NewServer(appCode, clientKey, qfpaytest.WithNotifyURL(rc.URL), qfpaytest.WithNotifySchedule(time.Hour))
 	defer srv.Close()
 	paid(t, srv, "c-1", "10")
 	<-rc.arrived

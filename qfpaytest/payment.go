@@ -16,8 +16,10 @@ import (
 const (
 	// AuthCodeSuccess succeeds at once (as does any code not listed here).
 	AuthCodeSuccess = "134857901234588557"
-	// AuthCodePending answers 1145; the payment is listed pending by the
-	// next WithPendingQueries queries (default 2), then paid (and notified).
+	// AuthCodePending answers 1145; the payment is listed pending, then
+	// paid (and notified) once WithPendingQueries queries (default 2) have
+	// listed it or WithPendingFor (default DefaultPendingFor) has passed
+	// on the server's clock, whichever comes first, queried or not.
 	AuthCodePending = "134857901234581145"
 	// AuthCodePasswordPending is AuthCodePending with 1143 (the customer
 	// is entering the wallet password).
@@ -25,7 +27,7 @@ const (
 	// AuthCodeSlowNetwork is AuthCodePending with 1298 (slow network).
 	AuthCodeSlowNetwork = "134857901234581298"
 	// AuthCodePendingThenFail answers 1145, stays pending like
-	// AuthCodePending, then fails with 1205.
+	// AuthCodePending, then fails with 1205 (not notified).
 	AuthCodePendingThenFail = "134857901234581205"
 	// AuthCodeInsufficientBalance fails at once with 1201.
 	AuthCodeInsufficientBalance = "134857901234581201"
@@ -143,8 +145,8 @@ func (s *Server) consumerPresentedLocked(t *txn, now time.Time) {
 	case !magic:
 		s.payLocked(t, now)
 	case pendingCode(m.first):
-		t.respcd, t.pendingCPM, t.finalCode = m.first, true, m.final
-		t.pendingLeft = s.cfg.pendingQueries
+		t.respcd = m.first
+		s.startPendingLocked(t, m.final, now)
 	default:
 		t.respcd = m.first
 	}

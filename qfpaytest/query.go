@@ -59,7 +59,7 @@ func (s *Server) query(c *call) (object, *apiError) {
 			continue
 		}
 		s.refreshLocked(t, c.now)
-		s.settleLocked(t, c.now)
+		s.settleByQueryLocked(t, c.now)
 		if respcd != "" && t.respcd != respcd {
 			continue
 		}
@@ -69,7 +69,7 @@ func (s *Server) query(c *call) (object, *apiError) {
 	shown := found[from:min(from+size, len(found))]
 	data := make([]object, 0, len(shown))
 	for _, t := range shown {
-		if t.pendingCPM && pendingCode(t.respcd) && t.pendingLeft > 0 {
+		if t.pendingNow() && t.pendingLeft > 0 {
 			t.pendingLeft--
 		}
 		data = append(data, listing(t, c.loc))

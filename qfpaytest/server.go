@@ -41,6 +41,11 @@ var DefaultNotifySchedule = []time.Duration{
 // pending magic auth code as pending before it settles.
 const DefaultPendingQueries = 2
 
+// DefaultPendingFor is how long, on the server's clock, a payment made
+// with a pending magic auth code stays pending when fewer queries than
+// WithPendingQueries' list it.
+const DefaultPendingFor = 3 * time.Second
+
 // Default expiry of an unpaid payment (expired_time's default), and of an
 // unpaid pre-authorization (the API's 15 minutes).
 const (
@@ -64,8 +69,8 @@ var beijing = time.FixedZone("UTC+8", 8*60*60)
 // documentation for its behaviour.
 type Server struct {
 	// URL is the server's base URL ("http://127.0.0.1:port"), to give to
-	// qfpay.WithBaseURL. It is empty for a Server made with New, which
-	// builds its links from each request's Host instead.
+	// qfpay.WithBaseURL. It is empty for a Server made WithoutListener,
+	// which builds its links from each request's Host instead.
 	URL string
 
 	appCode   string
@@ -91,6 +96,11 @@ type Server struct {
 	changed      chan struct{}
 	timers       []*time.Timer
 	closed       bool
+	// pendingTxns are the pending payments and refunds the settler
+	// watches; settleWake wakes it when the clock moves.
+	pendingTxns []*txn
+	settling    bool
+	settleWake  chan struct{}
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -105,11 +115,23 @@ type config struct {
 	autoPay        time.Duration
 	clock          func() time.Time
 	pendingQueries int
+	pendingFor     time.Duration
+	pendingRefunds bool
 	logger         *slog.Logger
+	noListener     bool
+	seed           uint64
 }
 
-// Option configures a Server in NewServerWithOptions or New.
+// Option configures a Server in NewServer.
 type Option func(*config)
+
+// WithoutListener makes NewServer return a Server that does not listen:
+// an http.Handler to serve at an address of your own, as cmd/qfpay-sandbox
+// does. Its URL is then empty, and the links it hands out (qrcode,
+// pay_url) use each request's Host.
+func WithoutListener() Option {
+	return func(c *config) { c.noListener = true }
+}
 
 // WithMerchantID makes the server a merchant with a mchid: every call that
 // takes mchid must then send this one (1104 when missing, 1241 when
@@ -150,9 +172,46 @@ func WithClock(now func() time.Time) Option {
 
 // WithPendingQueries sets how many queries list a payment made with
 // AuthCodePending (and the other pending magic codes) as pending before it
-// settles (default DefaultPendingQueries; 0 settles at the first query).
+// settles (default DefaultPendingQueries; 0 settles at the first query; a
+// negative n never settles it by queries, only by WithPendingFor). The same
+// rule settles a refund answered pending under WithPendingRefunds.
 func WithPendingQueries(n int) Option {
-	return func(c *config) { c.pendingQueries = max(n, 0) }
+	return func(c *config) { c.pendingQueries = max(n, -1) }
+}
+
+// WithPendingFor sets how long, on the server's clock, a payment made with
+// AuthCodePending (and the other pending magic codes) stays pending before
+// it settles, paid and notified (or failed, for AuthCodePendingThenFail),
+// whether or not anybody queries it (default DefaultPendingFor). The server
+// settles it when its clock gets there: at once under Advance or SetNow,
+// within a moment while the clock runs. WithPendingQueries may settle it
+// sooner. 0 settles it at the first look at the clock after the answer; a
+// negative d never settles it by time. The same rule settles a refund
+// answered pending under WithPendingRefunds.
+func WithPendingFor(d time.Duration) Option {
+	return func(c *config) { c.pendingFor = d }
+}
+
+// WithPendingRefunds answers every refund with 1145 (pending, as the
+// gateway may) instead of 0000: the refund is listed pending, holding its
+// amount against further refunds, until it settles by the rules of
+// WithPendingQueries and WithPendingFor (then it succeeds and is
+// notified) or Server.Fail fails it.
+func WithPendingRefunds() Option {
+	return func(c *config) { c.pendingRefunds = true }
+}
+
+// DefaultSeed is the seed of the draws of Fault.Probability when WithSeed
+// is not given.
+const DefaultSeed = 1
+
+// WithSeed seeds the random draws that decide which requests a fault with
+// a Probability hits (default DefaultSeed). The draws are made one per
+// request and fault tried, in the order requests arrive: the same seed and
+// the same requests in the same order hit the same requests, so a failing
+// run is replayed by its seed; another seed hits other requests.
+func WithSeed(seed uint64) Option {
+	return func(c *config) { c.seed = seed }
 }
 
 // WithLogger logs one line per request (method, path, HTTP status, respcd,
@@ -161,33 +220,19 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
 
-// NewServer starts a gateway for the merchant with the given credentials on
-// a local httptest server (Server.URL) with the default options. Close it
-// when done. It panics on empty credentials.
-func NewServer(appCode, clientKey string) *Server {
-	return NewServerWithOptions(appCode, clientKey)
-}
-
-// NewServerWithOptions is NewServer with options.
-func NewServerWithOptions(appCode, clientKey string, opts ...Option) *Server {
-	s := New(appCode, clientKey, opts...)
-	// URL is set before the server starts serving, so that handlers read it
-	// after the write (the race detector sees no order through a socket).
-	s.ts = httptest.NewUnstartedServer(s)
-	s.URL = "http://" + s.ts.Listener.Addr().String()
-	s.ts.Start()
-	return s
-}
-
-// New returns a gateway that does not listen: serve it (it is an
-// http.Handler) with an http.Server of your own, as cmd/qfpay-sandbox does,
-// and Close it when done. Its URL is empty; links it hands out (pay_url,
-// qrcode) use each request's Host. It panics on empty credentials.
-func New(appCode, clientKey string, opts ...Option) *Server {
+// NewServer starts a gateway for the merchant with the given credentials
+// on a local httptest server (Server.URL), with the options given. Close
+// it when done. With WithoutListener it does not listen: serve it (it is
+// an http.Handler) with an http.Server of your own, as cmd/qfpay-sandbox
+// does. It panics on empty credentials.
+func NewServer(appCode, clientKey string, opts ...Option) *Server {
 	if strings.TrimSpace(appCode) == "" || strings.TrimSpace(clientKey) == "" {
 		panic("qfpaytest: empty app code or client key")
 	}
-	cfg := config{schedule: DefaultNotifySchedule, clock: time.Now, pendingQueries: DefaultPendingQueries}
+	cfg := config{
+		schedule: DefaultNotifySchedule, clock: time.Now, seed: DefaultSeed,
+		pendingQueries: DefaultPendingQueries, pendingFor: DefaultPendingFor,
+	}
 	for _, o := range opts {
 		if o != nil {
 			o(&cfg)
@@ -197,7 +242,7 @@ func New(appCode, clientKey string, opts ...Option) *Server {
 		cfg.clock = time.Now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{
+	s := &Server{
 		appCode:      appCode,
 		clientKey:    clientKey,
 		cfg:          cfg,
@@ -206,17 +251,27 @@ func New(appCode, clientKey string, opts ...Option) *Server {
 		weChatCodes:  map[string]bool{},
 		notifyURL:    cfg.notifyURL,
 		faults:       map[string][]*faultEntry{},
-		rng:          rand.New(rand.NewPCG(1, 2)),
+		rng:          rand.New(rand.NewPCG(cfg.seed, 2)),
 		changed:      make(chan struct{}),
+		settleWake:   make(chan struct{}),
 		ctx:          ctx,
 		cancel:       cancel,
 	}
+	if cfg.noListener {
+		return s
+	}
+	// URL is set before the server starts serving, so that handlers read it
+	// after the write (the race detector sees no order through a socket).
+	s.ts = httptest.NewUnstartedServer(s)
+	s.URL = "http://" + s.ts.Listener.Addr().String()
+	s.ts.Start()
+	return s
 }
 
 // AppCode is the app code the server accepts.
 func (s *Server) AppCode() string { return s.appCode }
 
-// Close stops the server: the listener (for NewServer), auto-pay timers
+// Close stops the server: the listener (unless WithoutListener), auto-pay timers
 // and notification deliveries still waiting for their next attempt. It
 // waits for requests and deliveries in progress to end. It may be called
 // more than once.
@@ -237,20 +292,24 @@ func (s *Server) Close() {
 }
 
 // SetNow freezes the server's clock at t (sysdtm, paydtm, syssn dates,
-// expiries, the query's default month). The zero time returns to the
-// clock of WithClock (default time.Now).
+// expiries, pending settlements, the query's default month). The zero
+// time returns to the clock of WithClock (default time.Now). Pending
+// payments and refunds due by then settle before it returns.
 func (s *Server) SetNow(t time.Time) {
 	s.clockMu.Lock()
-	defer s.clockMu.Unlock()
 	s.fixed, s.fixedSet = t, !t.IsZero()
+	s.clockMu.Unlock()
+	s.settleDue()
 }
 
 // Advance moves a clock frozen with SetNow by d (it freezes the clock at
-// Now()+d when it was running).
+// Now()+d when it was running). Pending payments and refunds due by then
+// settle (and are notified) before it returns.
 func (s *Server) Advance(d time.Duration) {
 	s.clockMu.Lock()
-	defer s.clockMu.Unlock()
 	s.fixed, s.fixedSet = s.nowLocked().Add(d), true
+	s.clockMu.Unlock()
+	s.settleDue()
 }
 
 // Now is the server's current time.
@@ -258,6 +317,13 @@ func (s *Server) Now() time.Time {
 	s.clockMu.Lock()
 	defer s.clockMu.Unlock()
 	return s.nowLocked()
+}
+
+// frozen reports whether the clock is frozen by SetNow or Advance.
+func (s *Server) frozen() bool {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	return s.fixedSet
 }
 
 func (s *Server) nowLocked() time.Time {
@@ -353,8 +419,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	// Read the body first: the server notices a client that gives up
 	// (r.Context() ends) only once the body has been read.
+	var body []byte
 	if r.Body != nil {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 		if err != nil {
 			http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
 			return
@@ -362,25 +430,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	f := s.takeFault(r.URL.Path)
-	rec := &recorder{header: http.Header{}}
+	if f != nil && f.Late > 0 {
+		s.serveLate(w, r, body, f, start)
+		return
+	}
 	if f != nil && !f.AfterProcessing {
 		if !s.delay(r.Context(), f.Latency) {
 			s.logRequest(r, 0, "", start, f, "aborted during latency")
 			return
 		}
-		if breakAnswer(w, f) {
-			s.logRequest(r, f.Status, "", start, f, "")
+		if s.breakAnswer(w, r, f, nil, start) {
 			return
 		}
 	}
+	rec := &recorder{header: http.Header{}}
 	s.route(rec, r)
 	if f != nil && f.AfterProcessing {
 		if !s.delay(r.Context(), f.Latency) {
 			s.logRequest(r, 0, respcdOf(rec), start, f, "aborted during latency")
 			return
 		}
-		if breakAnswer(w, f) {
-			s.logRequest(r, f.Status, respcdOf(rec), start, f, "")
+		if s.breakAnswer(w, r, f, rec, start) {
 			return
 		}
 	}

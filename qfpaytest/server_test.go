@@ -229,11 +229,11 @@ func TestConcurrentPayments(t *testing.T) {
 	assert.Len(t, srv.Transactions(), n)
 }
 
-// TestNew serves an unstarted Server with a server of the test's own: the
-// links it hands out use the request's host.
-func TestNew(t *testing.T) {
+// TestWithoutListener serves a Server that does not listen with a server
+// of the test's own: the links it hands out use the request's host.
+func TestWithoutListener(t *testing.T) {
 	clock := func() time.Time { return time.Date(2020, 4, 23, 11, 9, 27, 0, utc8) }
-	srv := qfpaytest.New(appCode, clientKey, qfpaytest.WithClock(clock))
+	srv := qfpaytest.NewServer(appCode, clientKey, qfpaytest.WithoutListener(), qfpaytest.WithClock(clock))
 	defer srv.Close()
 	assert.Empty(t, srv.URL)
 	hs := httptest.NewServer(srv)
@@ -255,6 +255,6 @@ func TestNew(t *testing.T) {
 	assert.Equal(t, "2020-04-23 11:09:27", a["sysdtm"], "WithClock")
 	assert.True(t, strings.HasPrefix(a["syssn"], "20200423"))
 
-	assert.Panics(t, func() { qfpaytest.New("", clientKey) })
+	assert.Panics(t, func() { qfpaytest.NewServer("", clientKey, qfpaytest.WithoutListener()) })
 	assert.Panics(t, func() { qfpaytest.NewServer(appCode, " ") })
 }

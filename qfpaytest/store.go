@@ -45,12 +45,17 @@ type txn struct {
 	// type); frozen is what it still holds once paid.
 	freeze bool
 	frozen int64
-	// pendingLeft counts the queries that still list a pending
-	// consumer-presented payment as pending; finalCode is what it settles
-	// to then.
+	// pending marks a consumer-presented payment (made with a pending
+	// magic auth code) or a refund (WithPendingRefunds) answered pending:
+	// while its respcd is a pending code, it settles to finalCode once
+	// pendingLeft queries have listed it or the server's clock reaches
+	// settleAt (zero: never by time). refunding is what pending refunds
+	// of a payment hold of its amount.
+	pending     bool
 	pendingLeft int
-	pendingCPM  bool
+	settleAt    time.Time
 	finalCode   string
+	refunding   int64
 
 	goodsName, goodsInfo, udid, mchid, authCode string
 	note, returnURL, qrcode, payURL, chnlsn     string
@@ -70,9 +75,10 @@ type Transaction struct {
 	PayType   qfpay.PayType
 	Amount    int64
 	Currency  qfpay.Currency
-	// RespCode is the status the query lists: "0000" paid, "1143" waiting
-	// for the customer, "1145" (or the magic code's) pending, "1142"
-	// closed or reversed unpaid, "1181" expired, any other code failed.
+	// RespCode is the status the query lists: "0000" paid (refunded, for
+	// a refund), "1143" waiting for the customer, "1145" (or the magic
+	// code's) pending, "1142" closed or reversed unpaid, "1181" expired,
+	// any other code failed.
 	RespCode string
 	Cancel   qfpay.CancelStatus
 	// Refunded is the amount refunded so far (payments).
@@ -130,10 +136,15 @@ func (s *Server) Transactions() []Transaction {
 	return out
 }
 
-// Errors of Server.Pay.
+// Errors of Server.Pay and Server.Fail.
 var (
-	ErrNotFound   = errors.New("qfpaytest: no such transaction")
+	// ErrNotFound: no payment or refund has that syssn or out_trade_no.
+	ErrNotFound = errors.New("qfpaytest: no such transaction")
+	// ErrNotPayable: Pay of a payment that does not wait for the customer
+	// (paid, closed, expired or failed), or of a refund.
 	ErrNotPayable = errors.New("qfpaytest: transaction cannot be paid")
+	// ErrSettled: Fail of a payment or refund whose outcome is settled.
+	ErrSettled = errors.New("qfpaytest: transaction settled already")
 )
 
 // Pay pays the payment with syssn or out_trade_no ref as if the customer
@@ -141,7 +152,8 @@ var (
 // payment waiting for the customer, or a consumer-presented one pending.
 // A pre-authorization is frozen. The notification is sent. It fails with
 // ErrNotFound, or ErrNotPayable for a payment paid, closed, expired or
-// failed already, or a refund.
+// failed already, or a refund (a pending refund settles by the clock or
+// the queries, or fails by Server.Fail).
 func (s *Server) Pay(ref string) error {
 	now := s.Now()
 	s.mu.Lock()
@@ -167,8 +179,19 @@ func (s *Server) lookupLocked(ref string) *txn {
 
 // payable reports whether a payment still waits for its outcome.
 func (t *txn) payable() bool {
-	return t.orderType == orderPayment && t.cancel == qfpay.CancelNone &&
-		(t.respcd == codeWaiting || (t.pendingCPM && pendingCode(t.respcd)))
+	return t.orderType == orderPayment && t.unsettled()
+}
+
+// unsettled reports whether a payment or refund still waits for its
+// outcome: a payment waiting for the customer, or a pending one.
+func (t *txn) unsettled() bool {
+	return t.cancel == qfpay.CancelNone &&
+		((t.orderType == orderPayment && t.respcd == codeWaiting) || t.pendingNow())
+}
+
+// pendingNow reports whether a pending payment or refund has not settled.
+func (t *txn) pendingNow() bool {
+	return t.pending && pendingCode(t.respcd) && t.cancel == qfpay.CancelNone
 }
 
 func pendingCode(code string) bool { return code == "1143" || code == "1145" || code == "1298" }
@@ -207,25 +230,16 @@ func (s *Server) payLocked(t *txn, now time.Time) {
 	s.notifyLocked(t, orderPayment)
 }
 
-// refreshLocked applies what time did: an unpaid payment past its expiry
-// has expired.
+// refreshLocked applies what the server's clock did to t: an unpaid
+// payment past its expiry has expired, a pending payment or refund past
+// its settleAt has settled.
 func (s *Server) refreshLocked(t *txn, now time.Time) {
 	if t.respcd == codeWaiting && t.cancel == qfpay.CancelNone && !t.expireAt.IsZero() && !now.Before(t.expireAt) {
 		t.respcd = codeExpired
 	}
-}
-
-// settleLocked settles a pending consumer-presented payment once its
-// pending queries are spent.
-func (s *Server) settleLocked(t *txn, now time.Time) {
-	if !t.pendingCPM || !pendingCode(t.respcd) || t.cancel != qfpay.CancelNone || t.pendingLeft > 0 {
-		return
+	if t.pendingNow() && !t.settleAt.IsZero() && !now.Before(t.settleAt) {
+		s.settleLocked(t, t.settleAt)
 	}
-	if t.finalCode == codeOK {
-		s.payLocked(t, now)
-		return
-	}
-	t.respcd = t.finalCode
 }
 
 // times writes a time in loc, "" for the zero time.

@@ -37,7 +37,7 @@ func (s *Server) refund(c *call) (object, *apiError) {
 		return nil, refuse(codeNotFound, "no payment with syssn %q", origSysSN)
 	}
 	s.refreshLocked(o, c.now)
-	left := o.amount - o.refunded
+	left := o.amount - o.refunded - o.refunding
 	switch {
 	case o.freeze:
 		return nil, refuse("1155", "a pre-authorization is unfrozen (reversal) or deducted (authtrade), not refunded")
@@ -53,37 +53,79 @@ func (s *Server) refund(c *call) (object, *apiError) {
 	r := &txn{
 		syssn: s.nextSysSNLocked(c.now), origSysSN: o.syssn, outTradeNo: outTradeNo, orderType: orderRefund,
 		payType: o.payType, amount: amount, currency: o.currency, txdtm: c.params.Get("txdtm"), loc: c.loc,
-		sysTime: c.now, payTime: c.now, respcd: codeOK, udid: c.params.Get("udid"),
-		mchid: c.params.Get("mchid"), goodsName: o.goodsName,
+		sysTime: c.now, udid: c.params.Get("udid"), mchid: c.params.Get("mchid"), goodsName: o.goodsName,
 	}
-	r.chnlsn = "42" + r.syssn
 	s.addLocked(r)
-	o.refunded += amount
-	o.cancel = qfpay.CancelPartiallyRefunded
-	if o.refunded == o.amount {
-		o.cancel = qfpay.CancelRefunded
+	if s.cfg.pendingRefunds {
+		r.respcd = codePending
+		o.refunding += amount
+		s.startPendingLocked(r, codeOK, c.now)
+	} else {
+		s.refundDoneLocked(r, c.now)
 	}
-	s.notifyLocked(r, orderRefund)
 	return object{
-		"syssn": r.syssn, "orig_syssn": o.syssn, "out_trade_no": r.outTradeNo,
+		"respcd": r.respcd,
+		"syssn":  r.syssn, "orig_syssn": o.syssn, "out_trade_no": r.outTradeNo,
 		"txamt": itoa(r.amount), "txcurrcd": r.currency, "txdtm": r.txdtm,
 		"sysdtm": times(r.sysTime, c.loc), "paydtm": times(r.payTime, c.loc),
 		"udid": r.udid, "chnlsn": r.chnlsn, "cardcd": "",
 	}, nil
 }
 
+// Paths of the two ways to cancel a payment not paid yet.
+const (
+	pathReversal = "/trade/v1/reversal"
+	pathClose    = "/trade/v1/close"
+)
+
+// CancelPath is the endpoint that cancels an unpaid payment of pay type
+// pt, as the API's section "Reversal/ Cancel" assigns them and the server
+// enforces: "/trade/v1/reversal" for Alipay CPM and MPM (800101, 800108,
+// the unified CPM 800008, and the Alipay pre-authorizations 801801,
+// 801808, 801810, 801814, whose unfreeze is a reversal) and WeChat Pay CPM
+// (800208); "" for the Hong Kong pay types, which cannot be cancelled
+// (801008, 801010, 801501, 801510, 801512, 802001, 803701, 803712); else
+// "/trade/v1/close" (WeChat Pay MPM 800201 and the other wallets).
+func CancelPath(pt qfpay.PayType) string {
+	switch pt {
+	case qfpay.PayTypeUnifiedCPM, qfpay.PayTypeAlipayMPM, qfpay.PayTypeAlipayCPM, qfpay.PayTypeWeChatCPM,
+		qfpay.PayTypeAlipayPreAuthCPM, qfpay.PayTypeAlipayPreAuthMPM, qfpay.PayTypeAlipayPreAuthInApp,
+		qfpay.PayTypeAlipayPreAuthOnline:
+		return pathReversal
+	case qfpay.PayTypeWeChatPayHKCPM, qfpay.PayTypeWeChatPayHKInApp, qfpay.PayTypeAlipayHKOnlineQR,
+		qfpay.PayTypeAlipayHKInApp, qfpay.PayTypeAlipayHKOnlineWAP, qfpay.PayTypeFPSMPM,
+		qfpay.PayTypeOctopusMPM, qfpay.PayTypeOctopusWAP:
+		return ""
+	}
+	return pathClose
+}
+
 // reversal serves /trade/v1/reversal: cancels a payment not paid yet
 // (cancel 1), or unfreezes what is left of a paid pre-authorization.
 func (s *Server) reversal(c *call) (object, *apiError) {
-	return s.cancelPayment(c, qfpay.CancelReversed)
+	return s.cancelPayment(c, pathReversal, qfpay.CancelReversed)
 }
 
 // close serves /trade/v1/close: closes a payment not paid yet (cancel 2).
 func (s *Server) close(c *call) (object, *apiError) {
-	return s.cancelPayment(c, qfpay.CancelClosed)
+	return s.cancelPayment(c, pathClose, qfpay.CancelClosed)
 }
 
-func (s *Server) cancelPayment(c *call, status qfpay.CancelStatus) (object, *apiError) {
+// wrongCancelPath refuses a reversal or close on path of a payment whose
+// pay type the other endpoint, or neither, cancels (1104).
+func wrongCancelPath(t *txn, path string) *apiError {
+	switch want := CancelPath(t.payType); want {
+	case path:
+		return nil
+	case "":
+		return refuse("1104", "pay_type %s is a Hong Kong pay type: it cannot be cancelled (neither %s nor %s); refund it once paid",
+			t.payType, pathReversal, pathClose)
+	default:
+		return refuse("1104", "pay_type %s is cancelled with %s, not %s", t.payType, want, path)
+	}
+}
+
+func (s *Server) cancelPayment(c *call, path string, status qfpay.CancelStatus) (object, *apiError) {
 	p := params{v: c.params}
 	syssn := p.str("syssn", false, 0)
 	outTradeNo := p.str("out_trade_no", false, 128)
@@ -106,6 +148,9 @@ func (s *Server) cancelPayment(c *call, status qfpay.CancelStatus) (object, *api
 	}
 	if syssn != "" && outTradeNo != "" && t.outTradeNo != outTradeNo {
 		return nil, refuse("1267", "syssn %s does not belong to out_trade_no %q", syssn, outTradeNo)
+	}
+	if aerr := wrongCancelPath(t, path); aerr != nil {
+		return nil, aerr
 	}
 	s.refreshLocked(t, c.now)
 	if status == qfpay.CancelReversed && t.freeze && t.respcd == codeOK {

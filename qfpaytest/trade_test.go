@@ -75,7 +75,7 @@ func TestRefundRefusals(t *testing.T) {
 	paidSysSN := paid(t, srv, "rf-paid", "100")
 	unpaid := post(t, srv, "/trade/v1/payment", mpm("rf-unpaid", "100")).str("syssn")
 	closed := post(t, srv, "/trade/v1/payment", mpm("rf-closed", "100")).str("syssn")
-	requireCode(t, post(t, srv, "/trade/v1/close", form("syssn", closed, "txamt", "100", "txdtm", txdtm)), "0000")
+	requireCode(t, post(t, srv, "/trade/v1/reversal", form("syssn", closed, "txamt", "100", "txdtm", txdtm)), "0000")
 	failed := post(t, srv, "/trade/v1/payment", cpm("rf-failed", "100", qfpaytest.AuthCodeInsufficientBalance)).str("syssn")
 	freeze := post(t, srv, "/trade/v1/payment", form("pay_type", "801801", "txamt", "100", "txcurrcd", "HKD", "out_trade_no", "rf-freeze", "txdtm", txdtm, "auth_code", "1")).str("syssn")
 	refundSysSN := post(t, srv, "/trade/v1/refund", refund(paidSysSN, "rf-refund", "10")).str("syssn")
@@ -125,13 +125,13 @@ func TestReversalAndClose(t *testing.T) {
 			code: "0000", cancel: qfpay.CancelReversed, respcd: "1142",
 		},
 		{
-			name:  "close an unpaid MPM",
-			setup: unpaidMPM, path: "/trade/v1/close", params: cancelBySysSN,
+			name:  "close an unpaid WeChat MPM",
+			setup: unpaidWeChatMPM, path: "/trade/v1/close", params: cancelBySysSN,
 			code: "0000", cancel: qfpay.CancelClosed, respcd: "1142",
 		},
 		{
 			name:  "close by out_trade_no",
-			setup: unpaidMPM, path: "/trade/v1/close",
+			setup: unpaidWeChatMPM, path: "/trade/v1/close",
 			params: func(string) url.Values { return form("out_trade_no", "rv-1", "txamt", "100", "txdtm", txdtm) },
 			code:   "0000", cancel: qfpay.CancelClosed, respcd: "1142",
 		},
@@ -152,7 +152,7 @@ func TestReversalAndClose(t *testing.T) {
 		{
 			name: "close twice",
 			setup: func(t *testing.T, srv *qfpaytest.Server) string {
-				syssn := unpaidMPM(t, srv)
+				syssn := unpaidWeChatMPM(t, srv)
 				requireCode(t, post(t, srv, "/trade/v1/close", cancelBySysSN(syssn)), "0000")
 				return syssn
 			},
@@ -161,21 +161,37 @@ func TestReversalAndClose(t *testing.T) {
 		},
 		{
 			name:  "wrong amount",
-			setup: unpaidMPM, path: "/trade/v1/close",
+			setup: unpaidWeChatMPM, path: "/trade/v1/close",
 			params: func(s string) url.Values { return with(cancelBySysSN(s), "txamt", "99") },
 			code:   "1266", cancel: qfpay.CancelNone, respcd: "1143",
 		},
 		{
 			name:  "syssn and out_trade_no of different payments",
-			setup: unpaidMPM, path: "/trade/v1/close",
+			setup: unpaidWeChatMPM, path: "/trade/v1/close",
 			params: func(s string) url.Values { return with(cancelBySysSN(s), "out_trade_no", "other") },
 			code:   "1267", cancel: qfpay.CancelNone, respcd: "1143",
 		},
 		{
 			name:  "neither syssn nor out_trade_no",
-			setup: unpaidMPM, path: "/trade/v1/close",
+			setup: unpaidWeChatMPM, path: "/trade/v1/close",
 			params: func(string) url.Values { return form("txamt", "100", "txdtm", txdtm) },
 			code:   "1104", cancel: qfpay.CancelNone, respcd: "1143",
+		},
+		{
+			name:  "close an Alipay MPM",
+			setup: unpaidMPM, path: "/trade/v1/close", params: cancelBySysSN,
+			code: "1104", cancel: qfpay.CancelNone, respcd: "1143",
+		},
+		{
+			name:  "reverse a WeChat MPM",
+			setup: unpaidWeChatMPM, path: "/trade/v1/reversal", params: cancelBySysSN,
+			code: "1104", cancel: qfpay.CancelNone, respcd: "1143",
+		},
+		{
+			name:  "close a paid Alipay payment: the endpoint is checked first",
+			setup: func(t *testing.T, srv *qfpaytest.Server) string { return paid(t, srv, "rv-1", "100") },
+			path:  "/trade/v1/close", params: cancelBySysSN,
+			code: "1104", cancel: qfpay.CancelNone, respcd: "0000",
 		},
 		{
 			name:  "txamt missing",
@@ -207,6 +223,13 @@ func TestReversalAndClose(t *testing.T) {
 		requireCode(t, do(t, srv, http.MethodGet, "/trade/v1/reversal", cancelBySysSN(syssn)), "0000")
 		assert.ErrorIs(t, srv.Pay(syssn), qfpaytest.ErrNotPayable, "a reversed payment cannot be paid")
 	})
+}
+
+// unpaidWeChatMPM makes an unpaid WeChat MPM payment (800201, cancelled
+// with /trade/v1/close), rv-1, of 100.
+func unpaidWeChatMPM(t *testing.T, srv *qfpaytest.Server) string {
+	t.Helper()
+	return unpaid(t, srv, "rv-1", "800201")
 }
 
 func unpaidMPM(t *testing.T, srv *qfpaytest.Server) string {
@@ -325,7 +348,7 @@ func TestPayLink(t *testing.T) {
 	assert.Equal(t, "https://shop.example/done?o=pl-2", resp.Header.Get("Location"))
 
 	c := post(t, srv, "/trade/v1/payment", mpm("pl-3", "10"))
-	requireCode(t, post(t, srv, "/trade/v1/close", form("syssn", c.str("syssn"), "txamt", "10", "txdtm", txdtm)), "0000")
+	requireCode(t, post(t, srv, "/trade/v1/reversal", form("syssn", c.str("syssn"), "txamt", "10", "txdtm", txdtm)), "0000")
 	resp, _ = get(c.str("qrcode"))
 	assert.Equal(t, http.StatusConflict, resp.StatusCode)
 	resp, _ = get(srv.URL + "/pay/20191225000200029999999999")
@@ -372,4 +395,88 @@ func TestAddNote(t *testing.T) {
 	}
 	tx, _ := srv.Transaction(syssn)
 	assert.Equal(t, "table 4", tx.Note)
+}
+
+// TestCancelPathEveryPayType: each pay type of the API's table is
+// cancelled by the endpoint its wallet takes ("Reversal/ Cancel"), refused
+// with 1104 by the other, and Hong Kong pay types by both.
+func TestCancelPathEveryPayType(t *testing.T) {
+	const reversal, closing = "/trade/v1/reversal", "/trade/v1/close"
+	byReversal := map[qfpay.PayType]bool{
+		"800008": true, "800101": true, "800108": true, "800208": true, // Alipay CPM and MPM, unified CPM, WeChat CPM
+		"801801": true, "801808": true, "801810": true, "801814": true, // Alipay pre-authorizations
+	}
+	hongKong := map[qfpay.PayType]bool{
+		"801008": true, "801010": true, "801501": true, "801510": true,
+		"801512": true, "802001": true, "803701": true, "803712": true,
+	}
+	for _, pt := range qfpay.PayTypes() {
+		want := closing
+		switch {
+		case byReversal[pt]:
+			want = reversal
+		case hongKong[pt]:
+			want = ""
+		}
+		t.Run(string(pt), func(t *testing.T) {
+			assert.Equal(t, want, qfpaytest.CancelPath(pt))
+			for _, path := range []string{reversal, closing} {
+				srv := newServer(t)
+				params := form("pay_type", string(pt), "txamt", "100", "txcurrcd", "HKD", "out_trade_no", "cp-1",
+					"txdtm", txdtm, "openid", "o1", "sub_openid", "o2", "goods_name", "tea")
+				if pt.IsConsumerPresented() {
+					params.Set("auth_code", qfpaytest.AuthCodePending)
+				}
+				p := post(t, srv, "/trade/v1/payment", params)
+				require.Contains(t, []string{"0000", "1145"}, p.str("respcd"), "%s", p.body)
+				a := post(t, srv, path, cancelBySysSN(p.str("syssn")))
+				tx, _ := srv.Transaction("cp-1")
+				if path == want {
+					requireCode(t, a, "0000")
+					assert.Equal(t, "1142", tx.RespCode)
+					continue
+				}
+				requireCode(t, a, "1104")
+				if want == "" {
+					assert.Contains(t, a.str("respmsg"), "cannot be cancelled")
+				} else {
+					assert.Contains(t, a.str("respmsg"), "cancelled with "+want)
+				}
+				assert.Equal(t, qfpay.CancelNone, tx.Cancel, "untouched")
+			}
+		})
+	}
+}
+
+// TestSDKCancelAgreesWithSandbox: the SDK's Cancel picks, for every pay
+// type, the endpoint the sandbox takes (CancelPath), and refuses the Hong
+// Kong pay types before sending anything.
+func TestSDKCancelAgreesWithSandbox(t *testing.T) {
+	for _, pt := range qfpay.PayTypes() {
+		t.Run(string(pt), func(t *testing.T) {
+			srv := newServer(t)
+			client, tap := tappedClient(t, srv)
+			req := &qfpay.PaymentRequest{PayType: pt, Amount: 100, Currency: hkd, OutTradeNo: "sc-1",
+				OpenID: "o1", SubOpenID: "o2", GoodsName: "tea"}
+			if pt.IsConsumerPresented() {
+				req.AuthCode = qfpaytest.AuthCodePending
+			}
+			resp, err := client.Payment(t.Context(), req)
+			if err != nil {
+				require.ErrorIs(t, err, qfpay.ErrPending)
+			}
+			require.NotNil(t, resp)
+			_, err = client.Cancel(t.Context(), pt, &qfpay.ReversalRequest{SysSN: resp.SysSN, Amount: 100})
+			want := qfpaytest.CancelPath(pt)
+			if want == "" {
+				require.ErrorIs(t, err, qfpay.ErrInvalidRequest)
+				assert.Zero(t, tap.count(pathReversal)+tap.count(pathClose), "nothing sent")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, 1, tap.count(want))
+			tx, _ := srv.Transaction("sc-1")
+			assert.Equal(t, "1142", tx.RespCode)
+		})
+	}
 }

@@ -41,6 +41,24 @@ func main() {
 	}
 }
 
+// Timeouts of the sandbox's http.Server: a client that sends its request
+// or reads its answer too slowly cannot hold a connection for ever.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+)
+
+// newHTTPServer is the http.Server the sandbox serves h with.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+	}
+}
+
 // run serves the sandbox until ctx ends.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("qfpay-sandbox", flag.ContinueOnError)
@@ -69,7 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stdout, nil))
-	srv := qfpaytest.New(*appCode, *clientKey,
+	srv := qfpaytest.NewServer(*appCode, *clientKey,
+		qfpaytest.WithoutListener(),
 		qfpaytest.WithMerchantID(*mchid),
 		qfpaytest.WithNotifyURL(*notifyURL),
 		qfpaytest.WithAutoPay(*autoPay),
@@ -98,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  notifications to %s\n", *notifyURL)
 	}
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := newHTTPServer(srv)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	select {

@@ -131,6 +131,22 @@ func TestRunRefusesBadFlags(t *testing.T) {
 	}
 }
 
+// TestHTTPServerTimeouts: the sandbox's http.Server bounds how long a
+// client may take to send its request and read the answer.
+func TestHTTPServerTimeouts(t *testing.T) {
+	h := http.NewServeMux()
+	hs := newHTTPServer(h)
+	assert.Same(t, h, hs.Handler)
+	for name, d := range map[string]time.Duration{
+		"ReadHeaderTimeout": hs.ReadHeaderTimeout, "ReadTimeout": hs.ReadTimeout, "WriteTimeout": hs.WriteTimeout,
+	} {
+		assert.Positive(t, d, name)
+	}
+	assert.Equal(t, readHeaderTimeout, hs.ReadHeaderTimeout)
+	assert.Equal(t, readTimeout, hs.ReadTimeout)
+	assert.Equal(t, writeTimeout, hs.WriteTimeout)
+}
+
 func TestRunServesUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()

@@ -194,7 +194,7 @@ func (s *store) snapshot() ([]*qfpay.Notification, int) {
 func runDemo(ctx context.Context, endpoint, clientKey string, st *store, out io.Writer) error {
 	// One attempt: the gateway's retries (2m, 10m, ...) would outlast the
 	// demo, which delivers the retry itself below.
-	sandbox := qfpaytest.NewServerWithOptions(qfpaytest.SandboxAppCode, clientKey,
+	sandbox := qfpaytest.NewServer(qfpaytest.SandboxAppCode, clientKey,
 		qfpaytest.WithNotifyURL(endpoint), qfpaytest.WithNotifySchedule())
 	defer sandbox.Close()
 	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, clientKey, qfpay.WithBaseURL(sandbox.URL))

@@ -162,7 +162,7 @@ func openSandbox(cfg *config, currency qfpay.Currency) (*Env, error) {
 		sandboxOpts = append(sandboxOpts[:len(sandboxOpts):len(sandboxOpts)], qfpaytest.WithMerchantID(SandboxMerchantID))
 		clientOpts = append(clientOpts, qfpay.WithMerchantID(SandboxMerchantID))
 	}
-	srv := qfpaytest.NewServerWithOptions(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, sandboxOpts...)
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, sandboxOpts...)
 	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey,
 		append([]qfpay.Option{qfpay.WithBaseURL(srv.URL)}, clientOpts...)...)
 	if err != nil {
