@@ -22,7 +22,7 @@ type billRequest struct {
 
 func (r *billRequest) validate() error {
 	if r.TradeDate.IsZero() {
-		return invalid("the statement date is required")
+		return invalidField("trade_date", "the statement date is required")
 	}
 	return nil
 }

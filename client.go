@@ -324,11 +324,6 @@ type fileAnswer interface {
 	setFile(data []byte, contentType string)
 }
 
-// invalid makes a validation error, refused before any network call.
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidRequest, fmt.Sprintf(format, args...))
-}
-
 // do runs one call through the request path and returns its decoded answer.
 // On ErrPending the decoded answer is returned with the error.
 func do[T any](ctx context.Context, c *Client, ep *endpoint, req any) (*T, error) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
-	"unicode/utf8"
 )
 
 // LimitPayNoCredit is the only documented LimitPay value: no credit cards
@@ -153,58 +152,38 @@ func (r *PaymentRequest) validate() error {
 		return invalid("nil *PaymentRequest")
 	}
 	if r.PayType == "" {
-		return invalid("PayType is required")
+		return invalidField("pay_type", "PayType is required")
 	}
 	if err := validateAmount(r.Amount); err != nil {
 		return err
 	}
 	if r.Currency == "" {
-		return invalid("Currency is required")
+		return invalidField("txcurrcd", "Currency is required")
 	}
 	if err := validateOutTradeNo(r.OutTradeNo); err != nil {
 		return err
 	}
 	if r.ExpireMinutes != 0 && (r.ExpireMinutes < 5 || r.ExpireMinutes > 120) {
-		return invalid("ExpireMinutes must be within 5 to 120 minutes, got %d", r.ExpireMinutes)
+		return invalidField("expired_time", "ExpireMinutes must be within 5 to 120 minutes, got %d", r.ExpireMinutes)
 	}
 	if r.PayType.IsConsumerPresented() && r.AuthCode == "" {
-		return invalid("AuthCode is required for consumer-presented pay type %s", r.PayType)
+		return invalidField("auth_code", "AuthCode is required for consumer-presented pay type %s", r.PayType)
 	}
 	switch r.PayType {
 	case PayTypeAlipayServiceWindowH5:
 		if r.OpenID == "" {
-			return invalid("OpenID (the Alipay user_id) is required for pay type %s", r.PayType)
+			return invalidField("openid", "OpenID (the Alipay user_id) is required for pay type %s", r.PayType)
 		}
 	case PayTypeWeChatJSAPI, PayTypeWeChatMiniProgram:
 		if r.SubOpenID == "" {
-			return invalid("SubOpenID (the WeChat openid) is required for pay type %s", r.PayType)
+			return invalidField("sub_openid", "SubOpenID (the WeChat openid) is required for pay type %s", r.PayType)
 		}
 	}
 	if r.PayType.Mode() == ModeInApp && r.GoodsName == "" {
-		return invalid("GoodsName is required for in-app pay type %s", r.PayType)
+		return invalidField("goods_name", "GoodsName is required for in-app pay type %s", r.PayType)
 	}
-	if n := utf8.RuneCountInString(r.GoodsName); n > 64 {
-		return invalid("GoodsName has %d characters, at most 64", n)
+	if err := checkLength("goods_name", "GoodsName", r.GoodsName, 64); err != nil {
+		return err
 	}
-	if n := utf8.RuneCountInString(r.ReturnURL); n > 512 {
-		return invalid("ReturnURL has %d characters, at most 512", n)
-	}
-	return nil
-}
-
-func validateAmount(amount int64) error {
-	if amount <= 0 {
-		return invalid("Amount must be above zero (minor units), got %d", amount)
-	}
-	return nil
-}
-
-func validateOutTradeNo(no string) error {
-	if no == "" {
-		return invalid("OutTradeNo is required")
-	}
-	if n := utf8.RuneCountInString(no); n > 128 {
-		return invalid("OutTradeNo has %d characters, at most 128", n)
-	}
-	return nil
+	return checkLength("return_url", "ReturnURL", r.ReturnURL, maxURL)
 }

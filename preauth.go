@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-	"unicode/utf8"
 )
 
 // FreezeFunds freezes an amount in the customer's Alipay wallet
@@ -21,7 +20,7 @@ import (
 // Payment.
 func (c *Client) FreezeFunds(ctx context.Context, req *PaymentRequest) (*PaymentResponse, error) {
 	if req != nil && !req.PayType.IsPreAuth() {
-		return nil, invalid("PayType %q is not an Alipay pre-authorization pay type (801801, 801808, 801810, 801814)", req.PayType)
+		return nil, invalidField("pay_type", "PayType %q is not an Alipay pre-authorization pay type (801801, 801808, 801810, 801814)", req.PayType)
 	}
 	return do[PaymentResponse](ctx, c, &epPayment, req)
 }
@@ -55,7 +54,7 @@ type UnfreezeRequest struct {
 // unknown one by querying the freeze before deducting or unfreezing again.
 func (c *Client) UnfreezeFunds(ctx context.Context, req *UnfreezeRequest) (*ReversalResponse, error) {
 	if req != nil && req.MerchantID == "" && c.mchid == "" {
-		return nil, invalid("MerchantID is required to unfreeze funds: set it on the request or with WithMerchantID")
+		return nil, invalidField("mchid", "MerchantID is required to unfreeze funds: set it on the request or with WithMerchantID")
 	}
 	return do[ReversalResponse](ctx, c, &epUnfreeze, req)
 }
@@ -72,7 +71,7 @@ func (r *UnfreezeRequest) validate() error {
 		return err
 	}
 	if r.Amount < 0 {
-		return invalid("Amount must not be negative, got %d", r.Amount)
+		return invalidField("txamt", "Amount must not be negative, got %d", r.Amount)
 	}
 	return nil
 }
@@ -144,7 +143,7 @@ func (r *DeductRequest) validate() error {
 		return invalid("nil *DeductRequest")
 	}
 	if r.SysSN == "" {
-		return invalid("SysSN (the freeze to deduct from) is required")
+		return invalidField("syssn", "SysSN (the freeze to deduct from) is required")
 	}
 	if err := validateOutTradeNo(r.OutTradeNo); err != nil {
 		return err
@@ -152,8 +151,5 @@ func (r *DeductRequest) validate() error {
 	if err := validateAmount(r.Amount); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(r.ReturnURL); n > 512 {
-		return invalid("ReturnURL has %d characters, at most 512", n)
-	}
-	return nil
+	return checkLength("return_url", "ReturnURL", r.ReturnURL, maxURL)
 }

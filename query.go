@@ -132,24 +132,27 @@ func (c *Client) Query(ctx context.Context, req *QueryRequest) (*QueryResponse, 
 
 func (r *QueryRequest) validate() error {
 	if r.PageSize < 0 || r.PageSize > MaxPageSize {
-		return invalid("PageSize must be within 1 to %d, got %d", MaxPageSize, r.PageSize)
+		return invalidField("page_size", "PageSize must be within 1 to %d, got %d", MaxPageSize, r.PageSize)
 	}
 	if r.Page < 0 {
-		return invalid("Page must be 1 or more, got %d", r.Page)
+		return invalidField("page", "Page must be 1 or more, got %d", r.Page)
 	}
-	for _, list := range [][]string{r.SysSNs, r.OutTradeNos} {
-		for _, s := range list {
+	for _, list := range []struct {
+		field, name string
+		values      []string
+	}{{"syssn", "SysSNs", r.SysSNs}, {"out_trade_no", "OutTradeNos", r.OutTradeNos}} {
+		for _, s := range list.values {
 			if s == "" || strings.Contains(s, ",") {
-				return invalid("SysSNs and OutTradeNos entries must be non-empty and without commas, got %q", s)
+				return invalidField(list.field, "%s entries must be non-empty and without commas, got %q", list.name, s)
 			}
 		}
 	}
 	if !r.Start.IsZero() && !r.End.IsZero() {
 		if r.End.Before(r.Start) {
-			return invalid("End %v is before Start %v", r.End, r.Start)
+			return invalidField("end_time", "End %v is before Start %v", r.End, r.Start)
 		}
 		if r.End.After(r.Start.AddDate(0, 1, 0)) {
-			return invalid("Start to End spans more than one month, which the API refuses; use Transactions, which splits the range")
+			return invalidField("end_time", "Start to End spans more than one month, which the API refuses; use Transactions, which splits the range")
 		}
 	}
 	return nil

@@ -71,7 +71,7 @@ func (r *RefundRequest) validate() error {
 		return invalid("nil *RefundRequest")
 	}
 	if r.SysSN == "" {
-		return invalid("SysSN (the payment to refund) is required")
+		return invalidField("syssn", "SysSN (the payment to refund) is required")
 	}
 	if err := validateOutTradeNo(r.OutTradeNo); err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
-	"unicode/utf8"
 )
 
 // oauthRequest is the query of /tool/v1/get_weixin_oauth_code.
@@ -16,13 +15,10 @@ type oauthRequest struct {
 }
 
 func (r *oauthRequest) validate() error {
-	if err := validateAbsoluteURL("redirectURI", r.RedirectURI); err != nil {
+	if err := validateAbsoluteURL("redirect_uri", "redirectURI", r.RedirectURI); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(r.RedirectURI); n > 512 {
-		return invalid("redirectURI has %d characters, at most 512", n)
-	}
-	return nil
+	return checkLength("redirect_uri", "redirectURI", r.RedirectURI, maxURL)
 }
 
 var epWeChatOAuth = endpoint{method: "GET", path: "/tool/v1/get_weixin_oauth_code", mchid: true}
@@ -30,8 +26,8 @@ var epWeChatOAuth = endpoint{method: "GET", path: "/tool/v1/get_weixin_oauth_cod
 // WeChatOAuthURL returns the URL to send a customer's WeChat browser to for
 // a WeChat oauth_code (GET /tool/v1/get_weixin_oauth_code, API section
 // "WeChat Pay JSAPI", "GET oauth_code"). WeChat then sends the customer back
-// to redirectURI, an absolute http(s) URL, with a code query parameter for
-// WeChatOpenID.
+// to redirectURI, an absolute http(s) URL of at most 512 characters, with a
+// code query parameter for WeChatOpenID.
 //
 // It is the first step of a WeChat JSAPI payment for a merchant without a
 // WeChat official account of its own, made on QF Pay's account (API section
@@ -73,7 +69,7 @@ type openIDRequest struct {
 
 func (r *openIDRequest) validate() error {
 	if r.Code == "" {
-		return invalid("code (from the WeChat OAuth redirect) is required")
+		return invalidField("code", "code (from the WeChat OAuth redirect) is required")
 	}
 	return nil
 }
@@ -135,56 +131,60 @@ type WeChatCheckout struct {
 // Data") for a PayTypeWeChatJSAPI payment: redirect the customer's WeChat
 // browser there and the page starts WeChat Pay with p, the payment's
 // PaymentResponse.WeChatJSAPIParams. host is the regional checkout host,
-// such as WeChatCheckoutHost. The URL is not signed; p carries WeChat's own
-// signature. Missing or out-of-range fields are refused.
+// such as WeChatCheckoutHost: an absolute http(s) URL with no query or
+// fragment. The URL is not signed; p carries WeChat's own signature.
+// Missing or out-of-range fields are refused with a *ValidationError naming
+// the field's wire name.
 func WeChatCheckoutURL(host string, p *WeChatJSAPIParams, o WeChatCheckout) (string, error) {
-	if err := validateAbsoluteURL("host", host); err != nil {
+	if err := validateAbsoluteURL("host", "host", host); err != nil {
 		return "", err
 	}
 	u, _ := url.Parse(host)
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", invalid("host %q must have no query or fragment", host)
+		return "", invalidField("host", "host %q must have no query or fragment", host)
 	}
 	if p == nil {
 		return "", invalid("nil *WeChatJSAPIParams")
 	}
 	q := url.Values{}
-	for _, f := range []struct {
-		name, value string
-		max         int // characters; 0: no limit
-	}{
-		{"appId", p.AppID, 0}, {"timeStamp", p.TimeStamp, 0}, {"nonceStr", p.NonceStr, 0},
-		{"package", p.Package, 0}, {"signType", p.SignType, 0}, {"paySign", p.PaySign, 0},
-		{"mchntnm", o.MerchantName, 128}, {"currency", string(o.Currency), 0},
-		{"redirect_url", o.RedirectURL, 512}, {"goods_name", o.GoodsName, 64},
+	for _, f := range []struct{ name, value string }{
+		{"appId", p.AppID}, {"timeStamp", p.TimeStamp}, {"nonceStr", p.NonceStr},
+		{"package", p.Package}, {"signType", p.SignType}, {"paySign", p.PaySign},
 	} {
-		switch n := utf8.RuneCountInString(f.value); {
-		case n == 0 && f.name == "goods_name":
-			continue
-		case n == 0:
-			return "", invalid("WeChat checkout: %s is required", f.name)
-		case f.max > 0 && n > f.max:
-			return "", invalid("WeChat checkout: %s has %d characters, at most %d", f.name, n, f.max)
+		if f.value == "" {
+			return "", invalidField(f.name, "%s (of the payment's pay_params) is required", f.name)
 		}
 		q.Set(f.name, f.value)
 	}
+	if o.MerchantName == "" {
+		return "", invalidField("mchntnm", "MerchantName is required")
+	}
+	if err := checkLength("mchntnm", "MerchantName", o.MerchantName, 128); err != nil {
+		return "", err
+	}
+	q.Set("mchntnm", o.MerchantName)
 	if err := validateAmount(o.Amount); err != nil {
 		return "", err
 	}
 	q.Set("txamt", strconv.FormatInt(o.Amount, 10))
+	if o.Currency == "" {
+		return "", invalidField("currency", "Currency is required")
+	}
+	q.Set("currency", string(o.Currency))
+	if o.GoodsName != "" {
+		if err := checkLength("goods_name", "GoodsName", o.GoodsName, 64); err != nil {
+			return "", err
+		}
+		q.Set("goods_name", o.GoodsName)
+	}
+	if o.RedirectURL == "" {
+		return "", invalidField("redirect_url", "RedirectURL is required")
+	}
+	if err := checkLength("redirect_url", "RedirectURL", o.RedirectURL, maxURL); err != nil {
+		return "", err
+	}
+	q.Set("redirect_url", o.RedirectURL)
 	u = u.JoinPath("q", "direct")
 	u.RawQuery = q.Encode()
 	return u.String(), nil
-}
-
-// validateAbsoluteURL checks that s is an absolute http(s) URL.
-func validateAbsoluteURL(name, s string) error {
-	if s == "" {
-		return invalid("%s is required", name)
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalid("%s %q must be an absolute http(s) URL", name, s)
-	}
-	return nil
 }

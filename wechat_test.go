@@ -58,7 +58,7 @@ func TestWeChatOAuthURLValidation(t *testing.T) {
 		{"relative", "/getcode", "absolute"},
 		{"no scheme, as the spec's checkout sample writes hosts", "www.example.com", "absolute"},
 		{"not http", "ftp://shop.example/x", "absolute"},
-		{"too long", "https://shop.example/" + strings.Repeat("a", 500), "at most 512"},
+		{"too long", "https://shop.example/" + strings.Repeat("a", 492), "at most 512"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +66,11 @@ func TestWeChatOAuthURLValidation(t *testing.T) {
 			got, err := e.client.WeChatOAuthURL(tt.redirectURI)
 			assert.Empty(t, got)
 			require.ErrorIs(t, err, ErrInvalidRequest)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, "redirect_uri", ve.Field)
 			assert.Contains(t, err.Error(), tt.msg)
+			assert.Empty(t, e.requests())
 		})
 	}
 }
@@ -217,31 +221,54 @@ func TestWeChatCheckoutURLValidation(t *testing.T) {
 		host     string
 		params   *WeChatJSAPIParams
 		checkout WeChatCheckout
+		field    string // "" when the URL is built
 		msg      string
 	}{
-		{"no host", "", sampleJSAPIParams(), ok, "host is required"},
-		{"host without scheme", "o2.qfpay.com", sampleJSAPIParams(), ok, "absolute"},
-		{"host with a query", "https://o2.qfpay.com/?a=1", sampleJSAPIParams(), ok, "no query"},
-		{"nil params", WeChatCheckoutHost, nil, ok, "nil *WeChatJSAPIParams"},
-		{"no appId", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.AppID = "" }), ok, "appId is required"},
-		{"no timeStamp", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.TimeStamp = "" }), ok, "timeStamp is required"},
-		{"no nonceStr", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.NonceStr = "" }), ok, "nonceStr is required"},
-		{"no package", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.Package = "" }), ok, "package is required"},
-		{"no signType", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.SignType = "" }), ok, "signType is required"},
-		{"no paySign", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.PaySign = "" }), ok, "paySign is required"},
-		{"no merchant name", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = "" }), "mchntnm is required"},
-		{"merchant name too long", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = strings.Repeat("店", 129) }), "mchntnm has 129 characters"},
-		{"zero amount", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Amount = 0 }), "Amount"},
-		{"no currency", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Currency = "" }), "currency is required"},
-		{"no redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "" }), "redirect_url is required"},
-		{"redirect too long", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = strings.Repeat("a", 513) }), "redirect_url has 513"},
-		{"goods name too long", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = strings.Repeat("g", 65) }), "goods_name has 65"},
+		{"within every limit", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) {
+			o.MerchantName, o.GoodsName = strings.Repeat("店", 128), strings.Repeat("g", 64)
+			o.RedirectURL = "https://shop.example/" + strings.Repeat("p", 491)
+		}), "", ""},
+		{"loopback http host", "http://127.0.0.1:8787", sampleJSAPIParams(), ok, "", ""},
+		{"no host", "", sampleJSAPIParams(), ok, "host", "host is required"},
+		{"host without scheme", "o2.qfpay.com", sampleJSAPIParams(), ok, "host", "absolute"},
+		{"host with a query", "https://o2.qfpay.com/?a=1", sampleJSAPIParams(), ok, "host", "no query"},
+		{"nil params", WeChatCheckoutHost, nil, ok, wholeRequest, "nil *WeChatJSAPIParams"},
+		{"no appId", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.AppID = "" }), ok, "appId", "appId"},
+		{"no timeStamp", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.TimeStamp = "" }), ok, "timeStamp", "timeStamp"},
+		{"no nonceStr", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.NonceStr = "" }), ok, "nonceStr", "nonceStr"},
+		{"no package", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.Package = "" }), ok, "package", "package"},
+		{"no signType", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.SignType = "" }), ok, "signType", "signType"},
+		{"no paySign", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.PaySign = "" }), ok, "paySign", "paySign"},
+		{"no merchant name", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = "" }), "mchntnm", "MerchantName is required"},
+		{"merchant name of 129", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = strings.Repeat("店", 129) }), "mchntnm", "129 characters"},
+		{"zero amount", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Amount = 0 }), "txamt", "Amount"},
+		{"no currency", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Currency = "" }), "currency", "Currency is required"},
+		{"no redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "" }), "redirect_url", "RedirectURL is required"},
+		{"redirect of 513", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) {
+			o.RedirectURL = "https://shop.example/" + strings.Repeat("p", 492)
+		}), "redirect_url", "513 characters"},
+		{"goods name of 65", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = strings.Repeat("g", 65) }), "goods_name", "65 characters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := WeChatCheckoutURL(tt.host, tt.params, tt.checkout)
+			if tt.field == "" {
+				require.NoError(t, err)
+				u, err := url.Parse(got)
+				require.NoError(t, err)
+				assert.Equal(t, strings.TrimRight(tt.host, "/")+"/q/direct", u.Scheme+"://"+u.Host+u.Path)
+				assert.Equal(t, tt.checkout.RedirectURL, u.Query().Get("redirect_url"))
+				return
+			}
 			assert.Empty(t, got)
 			require.ErrorIs(t, err, ErrInvalidRequest)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			want := tt.field
+			if want == wholeRequest {
+				want = ""
+			}
+			assert.Equal(t, want, ve.Field)
 			assert.Contains(t, err.Error(), tt.msg)
 		})
 	}
