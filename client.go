@@ -181,10 +181,16 @@ func WithSignType(t SignType) Option {
 
 // WithMerchantID sets the mchid QF Pay gave a merchant with several shops
 // (or an agent). It is sent on every call that takes one, unless the request
-// sets its own MerchantID. Merchants given no mchid must not send one.
+// sets its own MerchantID. Merchants given no mchid must not send one. An
+// mchid of more than 16 characters (the API's String(16)) is refused with a
+// *ValidationError.
 func WithMerchantID(mchid string) Option {
 	return func(c *Client) error {
-		c.mchid = strings.TrimSpace(mchid)
+		mchid = strings.TrimSpace(mchid)
+		if err := checkLength("mchid", "MerchantID", mchid, maxMerchantID); err != nil {
+			return err
+		}
+		c.mchid = mchid
 		return nil
 	}
 }

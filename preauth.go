@@ -31,18 +31,22 @@ type UnfreezeRequest struct {
 	// SysSN is the syssn of the freeze (the fund authorization number).
 	// SysSN or OutTradeNo is required.
 	SysSN string `url:"syssn,omitempty"`
-	// MerchantID is mchid, which this call requires: empty means the
-	// client's WithMerchantID value, and with neither the call is refused.
+	// MerchantID is mchid, which this call requires (at most 16
+	// characters): empty means the client's WithMerchantID value, and with
+	// neither the call is refused.
 	MerchantID string `url:"mchid,omitempty"`
-	// OutTradeNo is the merchant's number of the freeze.
+	// OutTradeNo is the merchant's number of the freeze (at most 128
+	// characters).
 	OutTradeNo string `url:"out_trade_no,omitempty"`
-	// Amount is txamt; Alipay does not need it (0: not sent).
+	// Amount is txamt; Alipay does not need it (0: not sent; at most
+	// MaxAmount).
 	Amount int64 `url:"txamt,omitempty"`
 	// TxTime is txdtm; zero means now.
 	TxTime time.Time `url:"txdtm,omitempty"`
-	// DeviceID is udid.
+	// DeviceID is udid (at most 40 characters).
 	DeviceID string `url:"udid,omitempty"`
-	// TimeZone is txzone; empty means the client's location.
+	// TimeZone is txzone, "+HHMM" or "-HHMM"; empty means the client's
+	// location.
 	TimeZone string `url:"txzone,omitempty"`
 }
 
@@ -73,7 +77,12 @@ func (r *UnfreezeRequest) validate() error {
 	if r.Amount < 0 {
 		return invalidField("txamt", "Amount must not be negative, got %d", r.Amount)
 	}
-	return nil
+	if r.Amount > 0 {
+		if err := validateAmount(r.Amount); err != nil {
+			return err
+		}
+	}
+	return validateMerchantFields(r.MerchantID, r.DeviceID, r.TimeZone)
 }
 
 // DeductRequest collects part or all of the funds frozen with FreezeFunds
@@ -83,21 +92,24 @@ type DeductRequest struct {
 	// (required).
 	SysSN string `url:"syssn"`
 	// OutTradeNo is the deduction's own number, unique among the merchant's
-	// transactions (required). Reuse it, never a new one, when settling an
-	// unknown outcome.
+	// transactions (required, at most 128 characters). Reuse it, never a
+	// new one, when settling an unknown outcome.
 	OutTradeNo string `url:"out_trade_no"`
-	// Amount is txamt, the amount to collect in minor units (> 0, not above
-	// what is frozen).
+	// Amount is txamt, the amount to collect in minor units (> 0, at most
+	// MaxAmount, not above what is frozen).
 	Amount int64 `url:"txamt"`
 	// TxTime is txdtm; zero means now.
 	TxTime time.Time `url:"txdtm,omitempty"`
-	// MerchantID is mchid; empty means the client's WithMerchantID value.
+	// MerchantID is mchid (at most 16 characters); empty means the
+	// client's WithMerchantID value.
 	MerchantID string `url:"mchid,omitempty"`
-	// DeviceID is udid.
+	// DeviceID is udid (at most 40 characters).
 	DeviceID string `url:"udid,omitempty"`
-	// TimeZone is txzone; empty means the client's location.
+	// TimeZone is txzone, "+HHMM" or "-HHMM"; empty means the client's
+	// location.
 	TimeZone string `url:"txzone,omitempty"`
-	// ReturnURL is return_url, where the customer is sent after paying.
+	// ReturnURL is return_url, where the customer is sent after paying (at
+	// most 512 characters).
 	ReturnURL string `url:"return_url,omitempty"`
 }
 
@@ -149,6 +161,9 @@ func (r *DeductRequest) validate() error {
 		return err
 	}
 	if err := validateAmount(r.Amount); err != nil {
+		return err
+	}
+	if err := validateMerchantFields(r.MerchantID, r.DeviceID, r.TimeZone); err != nil {
 		return err
 	}
 	return checkLength("return_url", "ReturnURL", r.ReturnURL, maxURL)

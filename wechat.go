@@ -115,11 +115,14 @@ type WeChatCheckout struct {
 	// MerchantName is mchntnm, the business name shown (required, at most
 	// 128 characters).
 	MerchantName string
-	// Amount is txamt in minor units (required, > 0): the payment's amount.
+	// Amount is txamt in minor units (required, > 0, at most MaxAmount):
+	// the payment's amount.
 	Amount int64
-	// Currency is the payment's currency (required).
+	// Currency is currency, the payment's currency (required, three
+	// upper-case letters).
 	Currency Currency
-	// GoodsName is goods_name (optional, at most 64 characters).
+	// GoodsName is goods_name (optional; at most 64 characters, valid
+	// UTF-8, no control characters).
 	GoodsName string
 	// RedirectURL is redirect_url, where the customer goes once the payment
 	// is complete (required, at most 512 characters).
@@ -132,9 +135,14 @@ type WeChatCheckout struct {
 // browser there and the page starts WeChat Pay with p, the payment's
 // PaymentResponse.WeChatJSAPIParams. host is the regional checkout host,
 // such as WeChatCheckoutHost: an absolute http(s) URL with no query or
-// fragment. The URL is not signed; p carries WeChat's own signature.
-// Missing or out-of-range fields are refused with a *ValidationError naming
-// the field's wire name.
+// fragment. The URL is not signed; p carries WeChat's own signature. The
+// merchant's fields are checked against the API's table (see
+// WeChatCheckout) and a missing or out-of-range one is refused with a
+// *ValidationError naming its wire name. WeChat's parameters in p are
+// required but their lengths are not checked: they are the gateway's own
+// answer, passed on as it is, and the table's String(16) for appId is
+// shorter than the 18-character app ids of WeChat and of the API's own
+// samples.
 func WeChatCheckoutURL(host string, p *WeChatJSAPIParams, o WeChatCheckout) (string, error) {
 	if err := validateAbsoluteURL("host", "host", host); err != nil {
 		return "", err
@@ -167,12 +175,12 @@ func WeChatCheckoutURL(host string, p *WeChatJSAPIParams, o WeChatCheckout) (str
 		return "", err
 	}
 	q.Set("txamt", strconv.FormatInt(o.Amount, 10))
-	if o.Currency == "" {
-		return "", invalidField("currency", "Currency is required")
+	if err := validateCurrency("currency", o.Currency); err != nil {
+		return "", err
 	}
 	q.Set("currency", string(o.Currency))
 	if o.GoodsName != "" {
-		if err := checkLength("goods_name", "GoodsName", o.GoodsName, 64); err != nil {
+		if err := validateGoodsName("goods_name", o.GoodsName); err != nil {
 			return "", err
 		}
 		q.Set("goods_name", o.GoodsName)

@@ -225,7 +225,7 @@ func TestWeChatCheckoutURLValidation(t *testing.T) {
 		msg      string
 	}{
 		{"within every limit", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) {
-			o.MerchantName, o.GoodsName = strings.Repeat("店", 128), strings.Repeat("g", 64)
+			o.MerchantName, o.GoodsName, o.Amount = strings.Repeat("店", 128), strings.Repeat("g", 64), MaxAmount
 			o.RedirectURL = "https://shop.example/" + strings.Repeat("p", 491)
 		}), "", ""},
 		{"loopback http host", "http://127.0.0.1:8787", sampleJSAPIParams(), ok, "", ""},
@@ -242,12 +242,15 @@ func TestWeChatCheckoutURLValidation(t *testing.T) {
 		{"no merchant name", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = "" }), "mchntnm", "MerchantName is required"},
 		{"merchant name of 129", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = strings.Repeat("店", 129) }), "mchntnm", "129 characters"},
 		{"zero amount", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Amount = 0 }), "txamt", "Amount"},
+		{"amount of 12 digits", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Amount = MaxAmount + 1 }), "txamt", "11 digits"},
 		{"no currency", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Currency = "" }), "currency", "Currency is required"},
+		{"lower-case currency", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Currency = "thb" }), "currency", "upper-case"},
 		{"no redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "" }), "redirect_url", "RedirectURL is required"},
 		{"redirect of 513", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) {
 			o.RedirectURL = "https://shop.example/" + strings.Repeat("p", 492)
 		}), "redirect_url", "513 characters"},
 		{"goods name of 65", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = strings.Repeat("g", 65) }), "goods_name", "65 characters"},
+		{"goods name with a control character", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = "a\tb" }), "goods_name", "control"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
