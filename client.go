@@ -82,9 +82,9 @@ type Option func(*Client) error
 
 // NewClient returns a client for the merchant with the given app code and
 // client key (both issued by QF Pay). Without options it talks to the
-// Sandbox environment, signs with MD5, writes times in UTC+8 and bounds
-// every call with DefaultTimeout. It fails on empty credentials or a bad
-// option.
+// Sandbox environment, signs with MD5, writes times in UTC+8, bounds every
+// call with DefaultTimeout and follows no HTTP redirect. It fails on empty
+// credentials or a bad option.
 func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 	appCode, clientKey = strings.TrimSpace(appCode), strings.TrimSpace(clientKey)
 	if appCode == "" {
@@ -98,7 +98,7 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 		clientKey: func() string { return clientKey },
 		baseURL:   string(Sandbox),
 		env:       Sandbox,
-		hc:        &http.Client{Timeout: DefaultTimeout},
+		hc:        &http.Client{Timeout: DefaultTimeout, CheckRedirect: noRedirect},
 		signType:  MD5,
 		loc:       beijing,
 		userAgent: "qfpay-go/" + Version + " go/" + runtime.Version(),
@@ -119,6 +119,12 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 	}
 	return c, nil
 }
+
+// noRedirect makes an http.Client return a redirect as the answer instead
+// of following it: a followed redirect would send the signed request, its
+// X-QF-SIGN and X-QF-APPCODE headers to whatever host the redirect names,
+// and take that host's answer for the gateway's.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // WithEnvironment picks the gateway (default Sandbox, so that no real money
 // moves by accident).
@@ -153,15 +159,23 @@ func setBaseURL(c *Client, raw string) error {
 	return nil
 }
 
-// WithHTTPClient sends requests with hc instead of the default client (an
-// http.Client with a DefaultTimeout timeout). Calls are still bounded by the
-// client's call timeout when the context has no deadline.
+// WithHTTPClient sends requests with hc's transport, timeout and cookie jar
+// instead of the default client (an http.Client with a DefaultTimeout
+// timeout). Calls are still bounded by the client's call timeout when the
+// context has no deadline.
+//
+// The client uses a copy of hc whose CheckRedirect follows no redirect,
+// whatever hc's own says (hc itself is left as it is): a redirect is
+// answered as an HTTP error, never followed, so that no signed request goes
+// to a host the redirect names.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return fmt.Errorf("%w: nil *http.Client", ErrInvalidRequest)
 		}
-		c.hc = hc
+		cp := *hc
+		cp.CheckRedirect = noRedirect
+		c.hc = &cp
 		return nil
 	}
 }
@@ -565,7 +579,7 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if code == "" || resp.StatusCode == http.StatusTooManyRequests {
+		if code == "" || resp.StatusCode == http.StatusTooManyRequests || isRedirect(resp.StatusCode) {
 			apiErr := c.httpError(ep, ans)
 			c.log(ctx, ep, attempt, resp.StatusCode, code, time.Since(start), apiErr)
 			return nil, apiErr
@@ -575,9 +589,22 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 	return ans, nil
 }
 
+// isRedirect tells a 3xx status, which the client answers with an error
+// instead of following (see noRedirect).
+func isRedirect(status int) bool { return status >= 300 && status <= 399 }
+
 // httpError makes the *APIError of an HTTP answer with no usable respcd.
 func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
 	e := &APIError{HTTPStatus: ans.status, Path: ep.path, Message: http.StatusText(ans.status), Detail: bodySnippet(ans.body)}
+	if isRedirect(ans.status) {
+		// Whatever respcd the body of a redirect shows, it is no answer of
+		// the gateway to this request.
+		e.Message += ": redirect not followed"
+		if loc := ans.header.Get("Location"); loc != "" {
+			e.Message += " (to " + loc + ")"
+		}
+		return e
+	}
 	// A body claiming success says nothing about an HTTP error: keep the
 	// status and the raw start of the body then.
 	if obj, err := ans.object(); err == nil {
@@ -699,6 +726,9 @@ func mayHaveReached(err error, te *transportError) bool {
 		// executed the request: whatever stands in front of it may answer
 		// after forwarding it. Only HTTP 429 is the gateway's documented
 		// refusal, and an answer with a respcd is the gateway's own word.
+		// A redirect, which the client does not follow, is no refusal
+		// either: the host that answered may have executed the request
+		// first (a 303 says so).
 		return apiErr.Code == "" && apiErr.HTTPStatus != http.StatusTooManyRequests
 	}
 	return false

@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -267,4 +269,71 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// TestRedirectsNotFollowed: a gateway (or anything in its place) answering
+// with a redirect gets no signed request sent on to the host it names, and
+// its answer is an error: for a payment, one of unknown outcome. It holds
+// for the default HTTP client and for the caller's, whose CheckRedirect
+// would follow, and the caller's client is left as it was.
+func TestRedirectsNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		reply(200, specPaymentJSON)(w, r)
+	}))
+	t.Cleanup(other.Close)
+
+	follows := func(*http.Request, []*http.Request) error { return nil }
+	clients := map[string]func() *http.Client{
+		"default client":                        nil,
+		"caller's client without CheckRedirect": func() *http.Client { return &http.Client{} },
+		"caller's client that follows":          func() *http.Client { return &http.Client{CheckRedirect: follows} },
+	}
+	for cname, mk := range clients {
+		for _, status := range []int{301, 302, 303, 307, 308} {
+			t.Run(fmt.Sprintf("%s/%d", cname, status), func(t *testing.T) {
+				elsewhere.Store(0)
+				var opts []Option
+				var hc *http.Client
+				if mk != nil {
+					hc = mk()
+					opts = append(opts, WithHTTPClient(hc))
+				}
+				c, hits := gateway(t, func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Location", other.URL+r.URL.Path)
+					reply(status, `{"respcd": "0000", "syssn": "20191225000200020060996533"}`)(w, r)
+				}, append(opts, WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))...)
+
+				pay, err := c.Payment(context.Background(), testPaymentRequest("P-redirect"))
+				assert.Nil(t, pay, "never a success")
+				require.ErrorIs(t, err, ErrOutcomeUnknown, "the host that redirected may have executed the payment")
+				var ou *OutcomeUnknownError
+				require.ErrorAs(t, err, &ou)
+				assert.Equal(t, "P-redirect", ou.OutTradeNo)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, status, apiErr.HTTPStatus)
+				assert.Empty(t, apiErr.Code, "a redirect's body is no answer of the gateway")
+				assert.Contains(t, err.Error(), "redirect not followed (to "+other.URL+pathPayment+")")
+
+				page, err := c.Query(context.Background(), queryByOTN)
+				assert.Nil(t, page)
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, status, apiErr.HTTPStatus)
+				assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+
+				assert.Equal(t, int32(2), hits.Load(), "one payment, one query: a redirect is not retried")
+				assert.Zero(t, elsewhere.Load(), "nothing reaches the host the redirect names")
+				if hc != nil {
+					if cname == "caller's client that follows" {
+						require.NotNil(t, hc.CheckRedirect)
+						assert.NoError(t, hc.CheckRedirect(nil, nil), "the caller's CheckRedirect is left as it was")
+					} else {
+						assert.Nil(t, hc.CheckRedirect, "the caller's client is left as it was")
+					}
+				}
+			})
+		}
+	}
 }
