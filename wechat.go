@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // oauthRequest is the query of /tool/v1/get_weixin_oauth_code.
@@ -18,6 +19,12 @@ func (r *oauthRequest) validate() error {
 	if err := validateAbsoluteURL("redirect_uri", "redirectURI", r.RedirectURI); err != nil {
 		return err
 	}
+	if strings.Contains(r.RedirectURI, "&") {
+		return invalidField("redirect_uri", "redirectURI must not contain '&': the URL's signature covers "+
+			"\"app_code=...&redirect_uri=<redirectURI>\" as plain text and is handed to the customer's browser, "+
+			"so each '&name=value' in redirectURI would make it a valid signature for a request with those "+
+			"parameters (a refund, say); carry at most one query parameter, or put the state in the path")
+	}
 	return checkLength("redirect_uri", "redirectURI", r.RedirectURI, maxURL)
 }
 
@@ -28,6 +35,14 @@ var epWeChatOAuth = endpoint{method: "GET", path: "/tool/v1/get_weixin_oauth_cod
 // "WeChat Pay JSAPI", "GET oauth_code"). WeChat then sends the customer back
 // to redirectURI, an absolute http(s) URL of at most 512 characters, with a
 // code query parameter for WeChatOpenID.
+//
+// redirectURI must not contain '&': the signature in the URL covers
+// "app_code=<app code>&redirect_uri=<redirectURI>" (with mchid when set) as
+// plain text, and the URL is handed to the customer's browser. A
+// redirectURI ending in "&syssn=...&txamt=..." would make that signature
+// valid for another request carrying those parameters, such as a refund.
+// One query parameter is fine ("https://shop.example/wx/callback?order=42");
+// keep further state in the path or on the server.
 //
 // It is the first step of a WeChat JSAPI payment for a merchant without a
 // WeChat official account of its own, made on QF Pay's account (API section

@@ -21,7 +21,9 @@ func TestWeChatOAuthURL(t *testing.T) {
 		mchid       string
 	}{
 		{name: "spec sample", redirectURI: "https://sdk.qfapi.com"},
-		{name: "redirect with a query and UTF-8, escaped on the wire, signed raw", redirectURI: "http://49ae4dbd47a6.ngrok.io/getcode?shop=茶&x=1"},
+		{name: "redirect with a query and UTF-8, escaped on the wire, signed raw", redirectURI: "http://49ae4dbd47a6.ngrok.io/getcode?shop=茶"},
+		{name: "callback with one query parameter", redirectURI: "https://shop.example/wx/callback?order=42"},
+		{name: "an escaped ampersand is no separator", redirectURI: "https://shop.example/wx/callback?order=42%26x%3D1"},
 		{name: "client mchid is sent and signed", opts: []Option{WithMerchantID("ZaMVg12345")}, redirectURI: "https://shop.example/wx", mchid: "ZaMVg12345"},
 		// A browser redirect cannot carry X-QF-SIGNTYPE: MD5 always.
 		{name: "SHA256 client still signs MD5", opts: []Option{WithSignType(SHA256)}, redirectURI: "https://shop.example/wx"},
@@ -59,6 +61,11 @@ func TestWeChatOAuthURLValidation(t *testing.T) {
 		{"no scheme, as the spec's checkout sample writes hosts", "www.example.com", "absolute"},
 		{"not http", "ftp://shop.example/x", "absolute"},
 		{"too long", "https://shop.example/" + strings.Repeat("a", 492), "at most 512"},
+		// The signature of "app_code=A&redirect_uri=https://x?a=1&syssn=S&txamt=T"
+		// is also the signature of a request with syssn and txamt.
+		{"a second parameter makes the signature an oracle", "https://shop.example/wx/callback?order=42&lang=en", "must not contain '&'"},
+		{"forged refund parameters", "https://x.example/?&syssn=20191227000200020061752831&txamt=10&txdtm=2019-12-27 11:10:38", "valid signature for a request"},
+		{"an ampersand in the path", "https://shop.example/a&b", "must not contain '&'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
