@@ -81,8 +81,9 @@ type PaymentRequest struct {
 	// characters).
 	DeviceID string `url:"udid,omitempty"`
 	// ReturnURL is where an online checkout sends the customer after paying
-	// (required by GrabPay Online): at most 512 characters, 200 for Alipay
-	// WAP (801112, 801512). It is URL-encoded on the wire and signed raw.
+	// (required by GrabPay Online): an absolute http(s) URL of at most 512
+	// characters, 200 for Alipay WAP (801112, 801512). It is URL-encoded on
+	// the wire and signed raw.
 	ReturnURL string `url:"return_url,omitempty"`
 	// LimitPay restricts the means of payment: LimitPayNoCredit, the only
 	// value the API takes, refuses credit cards (mainland China only).
@@ -232,12 +233,17 @@ func (r *PaymentRequest) validate() error {
 	if err := validateGoodsName("goods_name", r.GoodsName); err != nil {
 		return err
 	}
-	limit := maxURL
-	if r.PayType == PayTypeAlipayOnlineWAP || r.PayType == PayTypeAlipayHKOnlineWAP {
-		limit = maxAlipayWAPReturnURL
-	}
-	if err := checkLength("return_url", "ReturnURL", r.ReturnURL, limit); err != nil {
-		return err
+	if r.ReturnURL != "" {
+		if err := validateAbsoluteURL("return_url", "ReturnURL", r.ReturnURL); err != nil {
+			return err
+		}
+		limit := maxURL
+		if r.PayType == PayTypeAlipayOnlineWAP || r.PayType == PayTypeAlipayHKOnlineWAP {
+			limit = maxAlipayWAPReturnURL
+		}
+		if err := checkLength("return_url", "ReturnURL", r.ReturnURL, limit); err != nil {
+			return err
+		}
 	}
 	if r.LimitPay != "" && r.LimitPay != LimitPayNoCredit {
 		return invalidField("limit_pay", "LimitPay %q: the only value the API takes is %q", r.LimitPay, LimitPayNoCredit)

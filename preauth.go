@@ -108,8 +108,8 @@ type DeductRequest struct {
 	// TimeZone is txzone, "+HHMM" or "-HHMM"; empty means the client's
 	// location.
 	TimeZone string `url:"txzone,omitempty"`
-	// ReturnURL is return_url, where the customer is sent after paying (at
-	// most 512 characters).
+	// ReturnURL is return_url, where the customer is sent after paying: an
+	// absolute http(s) URL of at most 512 characters.
 	ReturnURL string `url:"return_url,omitempty"`
 }
 
@@ -166,5 +166,11 @@ func (r *DeductRequest) validate() error {
 	if err := validateMerchantFields(r.MerchantID, r.DeviceID, r.TimeZone); err != nil {
 		return err
 	}
-	return checkLength("return_url", "ReturnURL", r.ReturnURL, maxURL)
+	if r.ReturnURL != "" {
+		if err := validateAbsoluteURL("return_url", "ReturnURL", r.ReturnURL); err != nil {
+			return err
+		}
+		return checkLength("return_url", "ReturnURL", r.ReturnURL, maxURL)
+	}
+	return nil
 }

@@ -136,7 +136,7 @@ func TestSpecLimits(t *testing.T) {
 		{"limit_pay credit", pay(func(r *PaymentRequest) { r.LimitPay = "credit" }), "limit_pay"},
 		{"limit_pay NO_CREDIT", pay(func(r *PaymentRequest) { r.LimitPay = "NO_CREDIT" }), "limit_pay"},
 
-		// return_url: String(512), 200 for Alipay WAP.
+		// return_url: absolute http(s), String(512), 200 for Alipay WAP.
 		{"Alipay WAP return_url of 200", pay(func(r *PaymentRequest) {
 			r.PayType, r.ReturnURL = PayTypeAlipayOnlineWAP, "https://m.example/"+n("r", 182)
 		}), ""},
@@ -152,6 +152,17 @@ func TestSpecLimits(t *testing.T) {
 		{"GrabPay return_url of 512", pay(func(r *PaymentRequest) {
 			r.PayType, r.ReturnURL = PayTypeGrabPayOnline, "https://m.example/"+n("r", 494)
 		}), ""},
+		{"return_url javascript:", pay(func(r *PaymentRequest) {
+			r.PayType, r.ReturnURL = PayTypeGrabPayOnline, "javascript:alert(document.cookie)"
+		}), "return_url"},
+		{"return_url data:", pay(func(r *PaymentRequest) {
+			r.PayType, r.ReturnURL = PayTypeGrabPayOnline, "data:text/html,<script>alert(1)</script>"
+		}), "return_url"},
+		{"return_url relative", pay(func(r *PaymentRequest) { r.PayType, r.ReturnURL = PayTypeGrabPayOnline, "/orders/done" }), "return_url"},
+		{"return_url without scheme", pay(func(r *PaymentRequest) { r.PayType, r.ReturnURL = PayTypeGrabPayOnline, "www.example.com" }), "return_url"},
+		{"return_url protocol-relative", pay(func(r *PaymentRequest) { r.PayType, r.ReturnURL = PayTypeGrabPayOnline, "//evil.example/x" }), "return_url"},
+		{"deduct return_url javascript:", deduct(func(r *DeductRequest) { r.ReturnURL = "javascript:alert(1)" }), "return_url"},
+		{"deduct return_url https", deduct(func(r *DeductRequest) { r.ReturnURL = "https://shop.example/done" }), ""},
 		{"deduct return_url of 513", deduct(func(r *DeductRequest) { r.ReturnURL = "https://m.example/" + n("r", 495) }), "return_url"},
 		{"deduct return_url of 512", deduct(func(r *DeductRequest) { r.ReturnURL = "https://m.example/" + n("r", 494) }), ""},
 

@@ -140,7 +140,9 @@ type WeChatCheckout struct {
 	// UTF-8, no control characters).
 	GoodsName string
 	// RedirectURL is redirect_url, where the customer goes once the payment
-	// is complete (required, at most 512 characters).
+	// is complete (required): an absolute http(s) URL of at most 512
+	// characters. The spec's sample writes "www.example.com", which a
+	// browser would read as a relative path: it is refused.
 	RedirectURL string
 }
 
@@ -200,8 +202,8 @@ func WeChatCheckoutURL(host string, p *WeChatJSAPIParams, o WeChatCheckout) (str
 		}
 		q.Set("goods_name", o.GoodsName)
 	}
-	if o.RedirectURL == "" {
-		return "", invalidField("redirect_url", "RedirectURL is required")
+	if err := validateAbsoluteURL("redirect_url", "RedirectURL", o.RedirectURL); err != nil {
+		return "", err
 	}
 	if err := checkLength("redirect_url", "RedirectURL", o.RedirectURL, maxURL); err != nil {
 		return "", err

@@ -60,6 +60,8 @@ func TestWeChatOAuthURLValidation(t *testing.T) {
 		{"relative", "/getcode", "absolute"},
 		{"no scheme, as the spec's checkout sample writes hosts", "www.example.com", "absolute"},
 		{"not http", "ftp://shop.example/x", "absolute"},
+		{"javascript:", "javascript:alert(1)", "absolute"},
+		{"data:", "data:text/html,<script>alert(1)</script>", "absolute"},
 		{"too long", "https://shop.example/" + strings.Repeat("a", 492), "at most 512"},
 		// The signature of "app_code=A&redirect_uri=https://x?a=1&syssn=S&txamt=T"
 		// is also the signature of a request with syssn and txamt.
@@ -238,6 +240,9 @@ func TestWeChatCheckoutURLValidation(t *testing.T) {
 		{"loopback http host", "http://127.0.0.1:8787", sampleJSAPIParams(), ok, "", ""},
 		{"no host", "", sampleJSAPIParams(), ok, "host", "host is required"},
 		{"host without scheme", "o2.qfpay.com", sampleJSAPIParams(), ok, "host", "absolute"},
+		{"javascript: host", "javascript:alert(1)//", sampleJSAPIParams(), ok, "host", "absolute"},
+		{"data: host", "data:text/html,x", sampleJSAPIParams(), ok, "host", "absolute"},
+		{"relative host", "/q", sampleJSAPIParams(), ok, "host", "absolute"},
 		{"host with a query", "https://o2.qfpay.com/?a=1", sampleJSAPIParams(), ok, "host", "no query"},
 		{"nil params", WeChatCheckoutHost, nil, ok, wholeRequest, "nil *WeChatJSAPIParams"},
 		{"no appId", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.AppID = "" }), ok, "appId", "appId"},
@@ -256,6 +261,10 @@ func TestWeChatCheckoutURLValidation(t *testing.T) {
 		{"redirect of 513", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) {
 			o.RedirectURL = "https://shop.example/" + strings.Repeat("p", 492)
 		}), "redirect_url", "513 characters"},
+		{"javascript: redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "javascript:alert(1)" }), "redirect_url", "absolute"},
+		{"data: redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "data:text/html,x" }), "redirect_url", "absolute"},
+		{"relative redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "/paid" }), "redirect_url", "absolute"},
+		{"the spec sample's scheme-less redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "www.example.com" }), "redirect_url", "absolute"},
 		{"goods name of 65", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = strings.Repeat("g", 65) }), "goods_name", "65 characters"},
 		{"goods name with a control character", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = "a\tb" }), "goods_name", "control"},
 	}
