@@ -75,6 +75,9 @@ type Client struct {
 	limiter   limiter
 	poll      PollPolicy
 	now       func() time.Time
+
+	// insecureHTTP allows a plain http:// base URL for any host.
+	insecureHTTP bool
 }
 
 // Option configures a Client in NewClient.
@@ -84,7 +87,9 @@ type Option func(*Client) error
 // client key (both issued by QF Pay). Without options it talks to the
 // Sandbox environment, signs with MD5, writes times in UTC+8, bounds every
 // call with DefaultTimeout and follows no HTTP redirect. It fails on empty
-// credentials or a bad option.
+// credentials (or a key of blanks only), on a bad option, and on a plain
+// http:// base URL for a host other than this machine's loopback unless
+// WithInsecureHTTP is given.
 func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 	appCode, clientKey = strings.TrimSpace(appCode), strings.TrimSpace(clientKey)
 	if appCode == "" {
@@ -117,6 +122,9 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if err := c.checkScheme(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -125,6 +133,20 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 // X-QF-SIGN and X-QF-APPCODE headers to whatever host the redirect names,
 // and take that host's answer for the gateway's.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// checkScheme refuses a plain http:// base URL for a host other than the
+// loopback, unless WithInsecureHTTP allowed it: the signed requests, the
+// app code and every answer would cross the network unencrypted.
+func (c *Client) checkScheme() error {
+	u, err := url.Parse(c.baseURL)
+	if err != nil {
+		return fmt.Errorf("%w: base URL %q: %v", ErrInvalidRequest, c.baseURL, err)
+	}
+	if u.Scheme == "http" && !c.insecureHTTP && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("%w: base URL %q: plain http:// is allowed only for a loopback host (localhost, 127.0.0.0/8, ::1); use https://, or WithInsecureHTTP to send signed requests unencrypted", ErrInvalidRequest, c.baseURL)
+	}
+	return nil
+}
 
 // WithEnvironment picks the gateway (default Sandbox, so that no real money
 // moves by accident).
@@ -139,7 +161,10 @@ func WithEnvironment(env Environment) Option {
 }
 
 // WithBaseURL sends every call to rawURL instead of a known environment,
-// for example a local qfpaytest server.
+// for example a local qfpaytest server. rawURL is an absolute https:// URL,
+// or http:// for a loopback host (localhost, 127.0.0.0/8, ::1, where
+// qfpaytest servers listen); any other http:// URL is refused unless
+// WithInsecureHTTP is given too.
 func WithBaseURL(rawURL string) Option {
 	return func(c *Client) error {
 		if err := setBaseURL(c, rawURL); err != nil {
@@ -176,6 +201,18 @@ func WithHTTPClient(hc *http.Client) Option {
 		cp := *hc
 		cp.CheckRedirect = noRedirect
 		c.hc = &cp
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows a plain http:// base URL (WithBaseURL) for any
+// host, not only the loopback: requests, their signatures and the answers
+// then cross the network unencrypted, readable and changeable by anyone on
+// the way. Meant for a test gateway on another machine of a private
+// network; never use it with a real environment.
+func WithInsecureHTTP() Option {
+	return func(c *Client) error {
+		c.insecureHTTP = true
 		return nil
 	}
 }

@@ -337,3 +337,46 @@ func TestRedirectsNotFollowed(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainHTTPOnlyForLoopback: http:// sends signed requests and answers
+// in clear text, so it is taken for this machine only, unless the caller
+// says WithInsecureHTTP.
+func TestPlainHTTPOnlyForLoopback(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want string // the URL called; "" when NewClient refuses
+	}{
+		{"https anywhere", []Option{WithBaseURL("https://openapi-hk.qfapi.com")}, "https://openapi-hk.qfapi.com/trade/v1/query"},
+		{"http to 127.0.0.1", []Option{WithBaseURL("http://127.0.0.1:8787")}, "http://127.0.0.1:8787/trade/v1/query"},
+		{"http to 127.8.9.10", []Option{WithBaseURL("http://127.8.9.10")}, "http://127.8.9.10/trade/v1/query"},
+		{"http to localhost", []Option{WithBaseURL("http://localhost:8080/qf")}, "http://localhost:8080/qf/trade/v1/query"},
+		{"http to LOCALHOST", []Option{WithBaseURL("http://LOCALHOST")}, "http://LOCALHOST/trade/v1/query"},
+		{"http to ::1", []Option{WithBaseURL("http://[::1]:8080")}, "http://[::1]:8080/trade/v1/query"},
+		{"http to a gateway", []Option{WithBaseURL("http://openapi-hk.qfapi.com")}, ""},
+		{"http environment", []Option{WithEnvironment("http://openapi-hk.qfapi.com")}, ""},
+		{"http to a private address", []Option{WithBaseURL("http://10.0.0.5:8787")}, ""},
+		{"http to 0.0.0.0", []Option{WithBaseURL("http://0.0.0.0:8787")}, ""},
+		{"http to a name starting with 127.0.0.1", []Option{WithBaseURL("http://127.0.0.1.evil.example")}, ""},
+		{"http to a name starting with localhost", []Option{WithBaseURL("http://localhost.evil.example")}, ""},
+		{"http to a gateway, insecure allowed", []Option{WithBaseURL("http://10.0.0.5:8787"), WithInsecureHTTP()}, "http://10.0.0.5:8787/trade/v1/query"},
+		{"insecure allowed before the base URL", []Option{WithInsecureHTTP(), WithBaseURL("http://qfpay.lan")}, "http://qfpay.lan/trade/v1/query"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hc, urls := recordURLs(t)
+			c, err := NewClient(testAppCode, testClientKey, append([]Option{WithHTTPClient(hc)}, tt.opts...)...)
+			if tt.want == "" {
+				assert.Nil(t, c)
+				require.ErrorIs(t, err, ErrInvalidRequest)
+				assert.Contains(t, err.Error(), "plain http:// is allowed only for a loopback host")
+				assert.Contains(t, err.Error(), "WithInsecureHTTP")
+				return
+			}
+			require.NoError(t, err)
+			_, err = c.Query(context.Background(), nil)
+			require.NoError(t, err)
+			assert.Equal(t, []string{tt.want}, urls())
+		})
+	}
+}

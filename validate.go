@@ -2,6 +2,7 @@ package qfpay
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"unicode"
@@ -147,4 +148,14 @@ func validateAbsoluteURL(field, name, s string) error {
 		return invalidField(field, "%s %q must be an absolute http(s) URL", name, s)
 	}
 	return nil
+}
+
+// isLoopback reports whether hostname (a URL's Hostname: no port, no
+// brackets) names this machine: localhost, 127.0.0.0/8 or ::1.
+func isLoopback(hostname string) bool {
+	if strings.EqualFold(hostname, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(hostname)
+	return ip != nil && ip.IsLoopback()
 }

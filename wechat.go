@@ -151,20 +151,23 @@ type WeChatCheckout struct {
 // Data") for a PayTypeWeChatJSAPI payment: redirect the customer's WeChat
 // browser there and the page starts WeChat Pay with p, the payment's
 // PaymentResponse.WeChatJSAPIParams. host is the regional checkout host,
-// such as WeChatCheckoutHost: an absolute http(s) URL with no query or
-// fragment. The URL is not signed; p carries WeChat's own signature. The
-// merchant's fields are checked against the API's table (see
-// WeChatCheckout) and a missing or out-of-range one is refused with a
-// *ValidationError naming its wire name. WeChat's parameters in p are
-// required but their lengths are not checked: they are the gateway's own
-// answer, passed on as it is, and the table's String(16) for appId is
-// shorter than the 18-character app ids of WeChat and of the API's own
-// samples.
+// such as WeChatCheckoutHost: an https:// URL with no query or fragment
+// (http:// only for a loopback host, for tests). The URL is not signed; p
+// carries WeChat's own signature. The merchant's fields are checked against
+// the API's table (see WeChatCheckout) and a missing or out-of-range one is
+// refused with a *ValidationError naming its wire name. WeChat's parameters
+// in p are required but their lengths are not checked: they are the
+// gateway's own answer, passed on as it is, and the table's String(16) for
+// appId is shorter than the 18-character app ids of WeChat and of the
+// API's own samples.
 func WeChatCheckoutURL(host string, p *WeChatJSAPIParams, o WeChatCheckout) (string, error) {
 	if err := validateAbsoluteURL("host", "host", host); err != nil {
 		return "", err
 	}
 	u, _ := url.Parse(host)
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return "", invalidField("host", "host %q: the checkout page must be https:// (http:// only for a loopback host)", host)
+	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return "", invalidField("host", "host %q must have no query or fragment", host)
 	}

@@ -243,6 +243,7 @@ func TestWeChatCheckoutURLValidation(t *testing.T) {
 		{"javascript: host", "javascript:alert(1)//", sampleJSAPIParams(), ok, "host", "absolute"},
 		{"data: host", "data:text/html,x", sampleJSAPIParams(), ok, "host", "absolute"},
 		{"relative host", "/q", sampleJSAPIParams(), ok, "host", "absolute"},
+		{"plain http host", "http://o2.qfpay.com", sampleJSAPIParams(), ok, "host", "https://"},
 		{"host with a query", "https://o2.qfpay.com/?a=1", sampleJSAPIParams(), ok, "host", "no query"},
 		{"nil params", WeChatCheckoutHost, nil, ok, wholeRequest, "nil *WeChatJSAPIParams"},
 		{"no appId", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.AppID = "" }), ok, "appId", "appId"},
