@@ -47,6 +47,9 @@ const (
 	DefaultMaxResponseBytes = 1 << 20
 	// DefaultMaxBillBytes bounds a bill download.
 	DefaultMaxBillBytes = 64 << 20
+	// DefaultMaxBillUncompressedBytes bounds the decompressed size of each
+	// file read from a statement's zip (see WithMaxBillUncompressedBytes).
+	DefaultMaxBillUncompressedBytes = 256 << 20
 )
 
 // beijing is the API's default zone, UTC+8.
@@ -76,6 +79,8 @@ type Client struct {
 	poll      PollPolicy
 	now       func() time.Time
 
+	// maxBillFile bounds a decompressed file of a statement's zip.
+	maxBillFile int64
 	// insecureHTTP allows a plain http:// base URL for any host.
 	insecureHTTP bool
 }
@@ -113,6 +118,8 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 		retry:     DefaultRetryPolicy,
 		poll:      DefaultPollPolicy,
 		now:       time.Now,
+
+		maxBillFile: DefaultMaxBillUncompressedBytes,
 	}
 	for _, opt := range opts {
 		if opt == nil {
