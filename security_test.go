@@ -380,3 +380,33 @@ func TestPlainHTTPOnlyForLoopback(t *testing.T) {
 		})
 	}
 }
+
+// TestBlankNotificationKey: a key of blanks only verifies nothing, since
+// anyone could sign with it; a key with a trailing newline (read from a
+// file) is used without it, as NewClient uses it.
+func TestBlankNotificationKey(t *testing.T) {
+	body := readTestdata(t, "notify_payment.json")
+	for _, key := range []string{"", " ", "\t", " \n\r\t "} {
+		t.Run(fmt.Sprintf("key %q", key), func(t *testing.T) {
+			sig := notifySig(body, key) // what anyone can compute
+			err := VerifyNotification([]byte(body), sig, key)
+			require.ErrorIs(t, err, ErrInvalidSignature)
+			assert.Contains(t, err.Error(), "empty or blank")
+			n, err := ParseNotification([]byte(body), sig, key)
+			assert.Nil(t, n)
+			require.ErrorIs(t, err, ErrInvalidSignature)
+
+			called := false
+			h := NotificationHandler(key, func(context.Context, *Notification) error { called = true; return nil })
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, signedRequest(http.MethodPost, body, sig))
+			assert.Equal(t, http.StatusUnauthorized, rec.Code)
+			assert.False(t, called)
+		})
+	}
+	t.Run("key with a trailing newline", func(t *testing.T) {
+		sig := notifySig(body, testClientKey)
+		require.NoError(t, VerifyNotification([]byte(body), sig, testClientKey+"\n"))
+		assert.Equal(t, sig, SignNotification([]byte(body), " "+testClientKey+"\n"))
+	})
+}
