@@ -147,10 +147,10 @@ func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastRe
 func (c *Client) checkScheme() error {
 	u, err := url.Parse(c.baseURL)
 	if err != nil {
-		return fmt.Errorf("%w: base URL %q: %v", ErrInvalidRequest, c.baseURL, err)
+		return fmt.Errorf("%w: base URL %q: %v", ErrInvalidRequest, redactURL(c.baseURL), err)
 	}
 	if u.Scheme == "http" && !c.insecureHTTP && !isLoopback(u.Hostname()) {
-		return fmt.Errorf("%w: base URL %q: plain http:// is allowed only for a loopback host (localhost, 127.0.0.0/8, ::1); use https://, or WithInsecureHTTP to send signed requests unencrypted", ErrInvalidRequest, c.baseURL)
+		return fmt.Errorf("%w: base URL %q: plain http:// is allowed only for a loopback host (localhost, 127.0.0.0/8, ::1); use https://, or WithInsecureHTTP to send signed requests unencrypted", ErrInvalidRequest, redactURL(c.baseURL))
 	}
 	return nil
 }
@@ -171,7 +171,8 @@ func WithEnvironment(env Environment) Option {
 // for example a local qfpaytest server. rawURL is an absolute https:// URL,
 // or http:// for a loopback host (localhost, 127.0.0.0/8, ::1, where
 // qfpaytest servers listen); any other http:// URL is refused unless
-// WithInsecureHTTP is given too.
+// WithInsecureHTTP is given too. A user:password in rawURL is sent as the
+// URL says but never printed or logged.
 func WithBaseURL(rawURL string) Option {
 	return func(c *Client) error {
 		if err := setBaseURL(c, rawURL); err != nil {
@@ -185,7 +186,7 @@ func WithBaseURL(rawURL string) Option {
 func setBaseURL(c *Client, raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", ErrInvalidRequest, raw)
+		return fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", ErrInvalidRequest, redactURL(raw))
 	}
 	c.baseURL = strings.TrimRight(u.String(), "/")
 	return nil
@@ -325,11 +326,12 @@ func (c *Client) MerchantID() string { return c.mchid }
 // Location is the zone request times are written in.
 func (c *Client) Location() *time.Location { return c.loc }
 
-// String describes the client without its client key. It, GoString, Format
-// and LogValue have value receivers so that a dereferenced Client prints as
+// String describes the client without its client key, and without the
+// user:password of a base URL that has one. It, GoString, Format and
+// LogValue have value receivers so that a dereferenced Client prints as
 // safely as a *Client.
 func (c Client) String() string {
-	return fmt.Sprintf("qfpay.Client{app_code: %s, env: %s, sign_type: %s, mchid: %q}", c.appCode, c.baseURL, c.signType, c.mchid)
+	return fmt.Sprintf("qfpay.Client{app_code: %s, env: %s, sign_type: %s, mchid: %q}", c.appCode, redactURL(c.baseURL), c.signType, c.mchid)
 }
 
 // GoString describes the client for %#v without its client key.
@@ -345,11 +347,12 @@ func (c Client) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
 }
 
-// LogValue describes the client for log/slog without its client key.
+// LogValue describes the client for log/slog without its client key, and
+// without the user:password of a base URL that has one.
 func (c Client) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("app_code", c.appCode),
-		slog.String("env", c.baseURL),
+		slog.String("env", redactURL(c.baseURL)),
 		slog.String("sign_type", string(c.signType)),
 		slog.String("mchid", c.mchid),
 	)
@@ -590,6 +593,11 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 	start := time.Now()
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
+		// net/http names the URL in its errors with the user name of a
+		// base URL's userinfo (only the password masked).
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			ue.URL = redactURL(ue.URL)
+		}
 		c.log(ctx, ep, attempt, 0, "", time.Since(start), err)
 		sent := wrote.Load() || (!traced.Load() && !isDialError(err))
 		return nil, &transportError{err: err, sent: sent}
@@ -645,7 +653,7 @@ func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
 		// the gateway to this request.
 		e.Message += ": redirect not followed"
 		if loc := ans.header.Get("Location"); loc != "" {
-			e.Message += " (to " + loc + ")"
+			e.Message += " (to " + redactURL(loc) + ")"
 		}
 		return e
 	}

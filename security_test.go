@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -18,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -379,6 +382,51 @@ func TestPlainHTTPOnlyForLoopback(t *testing.T) {
 			assert.Equal(t, []string{tt.want}, urls())
 		})
 	}
+}
+
+// TestBaseURLUserinfoNeverShown: a base URL's user:password (a proxy's,
+// say) is used for the requests but appears in no printed client, log line
+// or error.
+func TestBaseURLUserinfoNeverShown(t *testing.T) {
+	const base = "https://alice:s3cr3t@proxy.example/qfpay"
+	mock := httpmock.NewMockTransport()
+	var auth []string
+	mock.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		auth = append(auth, r.Header.Get("Authorization"))
+		return nil, errors.New("connection reset by peer")
+	})
+	var logs bytes.Buffer
+	c, err := NewClient(testAppCode, testClientKey, WithBaseURL(base), WithHTTPClient(&http.Client{Transport: mock}),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	require.NoError(t, err)
+
+	_, payErr := c.Payment(context.Background(), testPaymentRequest("P-proxy"))
+	require.ErrorIs(t, payErr, ErrOutcomeUnknown)
+	_, queryErr := c.Query(context.Background(), queryByOTN)
+	require.Error(t, queryErr)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("configured", "client", c)
+	_, badErr := NewClient(testAppCode, testClientKey, WithBaseURL("ftp://alice:s3cr3t@proxy.example"))
+	require.Error(t, badErr)
+
+	assert.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte("alice:s3cr3t")), auth[0], "the userinfo is still used")
+	shown := map[string]string{
+		"String":         c.String(),
+		"%v":             fmt.Sprintf("%v", c),
+		"%#v":            fmt.Sprintf("%#v", *c),
+		"logs":           logs.String(),
+		"payment error":  payErr.Error(),
+		"query error":    queryErr.Error(),
+		"base URL error": badErr.Error(),
+		"LogValue":       c.LogValue().String(),
+	}
+	for name, s := range shown {
+		t.Run(name, func(t *testing.T) {
+			assert.NotContains(t, s, "alice")
+			assert.NotContains(t, s, "s3cr3t")
+		})
+	}
+	assert.Contains(t, c.String(), "env: https://redacted@proxy.example/qfpay")
+	assert.Contains(t, payErr.Error(), "https://redacted@proxy.example/qfpay/trade/v1/payment")
 }
 
 // TestBlankNotificationKey: a key of blanks only verifies nothing, since

@@ -145,7 +145,7 @@ func validateAbsoluteURL(field, name, s string) error {
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalidField(field, "%s %q must be an absolute http(s) URL", name, s)
+		return invalidField(field, "%s %q must be an absolute http(s) URL", name, redactURL(s))
 	}
 	return nil
 }
@@ -158,4 +158,20 @@ func isLoopback(hostname string) bool {
 	}
 	ip := net.ParseIP(hostname)
 	return ip != nil && ip.IsLoopback()
+}
+
+// redactURL is raw with its userinfo (user:password@) replaced, for error
+// messages, logs and printed clients.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.Contains(raw, "@") {
+			return "(an unreadable URL, not shown as it may hold a password)"
+		}
+		return raw
+	}
+	if u.User != nil {
+		u.User = url.User("redacted")
+	}
+	return u.String()
 }

@@ -166,10 +166,10 @@ func WeChatCheckoutURL(host string, p *WeChatJSAPIParams, o WeChatCheckout) (str
 	}
 	u, _ := url.Parse(host)
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return "", invalidField("host", "host %q: the checkout page must be https:// (http:// only for a loopback host)", host)
+		return "", invalidField("host", "host %q: the checkout page must be https:// (http:// only for a loopback host)", redactURL(host))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", invalidField("host", "host %q must have no query or fragment", host)
+		return "", invalidField("host", "host %q must have no query or fragment", redactURL(host))
 	}
 	if p == nil {
 		return "", invalid("nil *WeChatJSAPIParams")
