@@ -22,7 +22,7 @@ type billRequest struct {
 
 func (r *billRequest) validate() error {
 	if r.TradeDate.IsZero() {
-		return invalid("the statement date is required")
+		return invalidField("trade_date", "the statement date is required")
 	}
 	return nil
 }
@@ -38,6 +38,27 @@ type Bill struct {
 	Data []byte
 	// ContentType is the answer's Content-Type header.
 	ContentType string
+	// MaxUncompressedBytes bounds the decompressed size of each file Open
+	// and Records read from Data, so that a small zip cannot expand into
+	// gigabytes in memory. DownloadBill sets the client's bound
+	// (WithMaxBillUncompressedBytes); zero means
+	// DefaultMaxBillUncompressedBytes.
+	MaxUncompressedBytes int64
+}
+
+// WithMaxBillUncompressedBytes bounds the decompressed size of each file
+// read from a statement's zip with Bill.Open or Bill.Records (default
+// DefaultMaxBillUncompressedBytes, 256 MiB); a larger file is an error
+// matching ErrMalformedResponse. The download itself is bounded apart, by
+// DefaultMaxBillBytes (see WithMaxResponseBytes).
+func WithMaxBillUncompressedBytes(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return fmt.Errorf("%w: the bill's uncompressed limit must be positive", ErrInvalidRequest)
+		}
+		c.maxBillFile = n
+		return nil
+	}
 }
 
 func (b *Bill) setFile(data []byte, contentType string) {
@@ -63,13 +84,15 @@ func (b *Bill) check() error {
 // answer with an error. The answer is a zip file, kept in Bill.Data (read it
 // with Files, Open and Records); a JSON answer is an *APIError (or, if it
 // claims success without a file, ErrMalformedResponse). Downloads are bounded
-// by DefaultMaxBillBytes (see WithMaxResponseBytes) and retried like Query.
+// by DefaultMaxBillBytes (see WithMaxResponseBytes), each file read from the
+// zip by WithMaxBillUncompressedBytes, and retried like Query.
 func (c *Client) DownloadBill(ctx context.Context, date time.Time) (*Bill, error) {
 	b, err := do[Bill](ctx, c, &epBill, &billRequest{TradeDate: date})
 	if err != nil {
 		return nil, err
 	}
 	b.Date = date
+	b.MaxUncompressedBytes = c.maxBillFile
 	return b, nil
 }
 
@@ -99,15 +122,25 @@ func (b *Bill) Files() ([]string, error) {
 }
 
 // Open opens the file name of the statement's zip. It fails with
-// ErrMalformedResponse when Data is not a zip file and with an error
-// matching fs.ErrNotExist when there is no such file.
+// ErrMalformedResponse when Data is not a zip file, or when the file
+// decompresses to more than MaxUncompressedBytes, and with an error
+// matching fs.ErrNotExist when there is no such file. The size checked is
+// the one the zip declares; archive/zip refuses to read a file past its
+// declared size, so a zip that understates it fails when read.
 func (b *Bill) Open(name string) (io.ReadCloser, error) {
 	zr, err := b.zip()
 	if err != nil {
 		return nil, err
 	}
+	limit := b.MaxUncompressedBytes
+	if limit <= 0 {
+		limit = DefaultMaxBillUncompressedBytes
+	}
 	for _, f := range zr.File {
 		if f.Name == name && !f.FileInfo().IsDir() {
+			if f.UncompressedSize64 > uint64(limit) {
+				return nil, fmt.Errorf("%w: statement file %q decompresses to %d bytes, more than the bound of %d (WithMaxBillUncompressedBytes)", ErrMalformedResponse, name, f.UncompressedSize64, limit)
+			}
 			rc, err := f.Open()
 			if err != nil {
 				return nil, fmt.Errorf("%w: statement file %q: %v", ErrMalformedResponse, name, err)
@@ -120,7 +153,9 @@ func (b *Bill) Open(name string) (io.ReadCloser, error) {
 
 // Records reads the CSV file name of the statement's zip: every row,
 // header row included, as the file holds them (rows may differ in length; a
-// leading UTF-8 byte order mark is dropped).
+// leading UTF-8 byte order mark is dropped). A file larger than
+// MaxUncompressedBytes once decompressed is an error matching
+// ErrMalformedResponse.
 func (b *Bill) Records(name string) ([][]string, error) {
 	rc, err := b.Open(name)
 	if err != nil {

@@ -3,9 +3,13 @@ package qfpay
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
+	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,4 +228,103 @@ func TestDownloadBillValidation(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidRequest)
 	assert.Contains(t, err.Error(), "date is required")
 	assert.Empty(t, e.requests())
+}
+
+// bombZip is a zip whose one CSV file, bill.csv, decompresses to size bytes
+// of rows (a few KiB compressed).
+func bombZip(t *testing.T, size int) []byte {
+	t.Helper()
+	row := "20171017000200020061752831,A1,10,HKD,tea\r\n"
+	return makeZip(t, []string{"bill.csv"}, map[string]string{"bill.csv": strings.Repeat(row, size/len(row)) + strings.Repeat("x", size%len(row))})
+}
+
+// TestBillUncompressedBound: a small zip that would inflate past the bound
+// is refused when opened, before anything is decompressed.
+func TestBillUncompressedBound(t *testing.T) {
+	const limit = 64 << 10
+	bomb := bombZip(t, 4<<20)
+	require.Less(t, len(bomb), 64<<10, "the zip itself is small")
+	tests := []struct {
+		name    string
+		data    []byte
+		bound   int64
+		wantErr bool
+	}{
+		{"4 MiB file, 64 KiB bound", bomb, limit, true},
+		{"a file of exactly the bound", bombZip(t, limit), limit, false},
+		{"a file one byte over the bound", bombZip(t, limit+1), limit, true},
+		{"4 MiB file, default bound", bomb, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &Bill{Data: tt.data, MaxUncompressedBytes: tt.bound}
+			records, err := b.Records("bill.csv")
+			rc, openErr := b.Open("bill.csv")
+			if !tt.wantErr {
+				require.NoError(t, err)
+				assert.NotEmpty(t, records)
+				require.NoError(t, openErr)
+				require.NoError(t, rc.Close())
+				return
+			}
+			assert.Nil(t, records)
+			require.ErrorIs(t, err, ErrMalformedResponse)
+			assert.Contains(t, err.Error(), "WithMaxBillUncompressedBytes")
+			assert.Contains(t, err.Error(), `"bill.csv"`)
+			assert.Nil(t, rc)
+			assert.ErrorIs(t, openErr, ErrMalformedResponse)
+		})
+	}
+}
+
+// TestBillUnderstatedSize: a zip that declares a small size for a large
+// file cannot get past the bound either: reading stops at the declared size.
+func TestBillUnderstatedSize(t *testing.T) {
+	content := strings.Repeat("a,b\r\n", 200_000) // 1,000,000 bytes
+	var compressed bytes.Buffer
+	fw, err := flate.NewWriter(&compressed, flate.BestCompression)
+	require.NoError(t, err)
+	_, err = io.WriteString(fw, content)
+	require.NoError(t, err)
+	require.NoError(t, fw.Close())
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "bill.csv", Method: zip.Deflate, CRC32: crc32.ChecksumIEEE([]byte(content)),
+		CompressedSize64: uint64(compressed.Len()), UncompressedSize64: 100})
+	require.NoError(t, err)
+	_, err = w.Write(compressed.Bytes())
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+
+	b := &Bill{Data: buf.Bytes(), MaxUncompressedBytes: 1 << 10}
+	records, err := b.Records("bill.csv")
+	assert.Nil(t, records)
+	require.ErrorIs(t, err, ErrMalformedResponse)
+}
+
+func TestWithMaxBillUncompressedBytes(t *testing.T) {
+	t.Run("the client's bound reaches the bill", func(t *testing.T) {
+		e := setup(t, WithMaxBillUncompressedBytes(1<<10))
+		e.respond(http.MethodGet, billPath, http.StatusOK, string(bombZip(t, 2<<10)), "Content-Type", "application/zip")
+		bill, err := e.client.DownloadBill(t.Context(), time.Date(2017, 10, 17, 0, 0, 0, 0, beijing))
+		require.NoError(t, err)
+		assert.Equal(t, int64(1<<10), bill.MaxUncompressedBytes)
+		_, err = bill.Records("bill.csv")
+		require.ErrorIs(t, err, ErrMalformedResponse)
+		assert.Contains(t, err.Error(), "bound of 1024")
+	})
+	t.Run("the default bound", func(t *testing.T) {
+		e := setup(t)
+		e.respond(http.MethodGet, billPath, http.StatusOK, string(sampleBillZip(t)), "Content-Type", "application/zip")
+		bill, err := e.client.DownloadBill(t.Context(), time.Date(2017, 10, 17, 0, 0, 0, 0, beijing))
+		require.NoError(t, err)
+		assert.Equal(t, int64(DefaultMaxBillUncompressedBytes), bill.MaxUncompressedBytes)
+	})
+	for _, n := range []int64{0, -1} {
+		t.Run(fmt.Sprintf("bound %d refused", n), func(t *testing.T) {
+			c, err := NewClient(testAppCode, testClientKey, WithMaxBillUncompressedBytes(n))
+			assert.Nil(t, c)
+			assert.ErrorIs(t, err, ErrInvalidRequest)
+		})
+	}
 }

@@ -47,6 +47,9 @@ const (
 	DefaultMaxResponseBytes = 1 << 20
 	// DefaultMaxBillBytes bounds a bill download.
 	DefaultMaxBillBytes = 64 << 20
+	// DefaultMaxBillUncompressedBytes bounds the decompressed size of each
+	// file read from a statement's zip (see WithMaxBillUncompressedBytes).
+	DefaultMaxBillUncompressedBytes = 256 << 20
 )
 
 // beijing is the API's default zone, UTC+8.
@@ -75,6 +78,11 @@ type Client struct {
 	limiter   limiter
 	poll      PollPolicy
 	now       func() time.Time
+
+	// maxBillFile bounds a decompressed file of a statement's zip.
+	maxBillFile int64
+	// insecureHTTP allows a plain http:// base URL for any host.
+	insecureHTTP bool
 }
 
 // Option configures a Client in NewClient.
@@ -82,9 +90,11 @@ type Option func(*Client) error
 
 // NewClient returns a client for the merchant with the given app code and
 // client key (both issued by QF Pay). Without options it talks to the
-// Sandbox environment, signs with MD5, writes times in UTC+8 and bounds
-// every call with DefaultTimeout. It fails on empty credentials or a bad
-// option.
+// Sandbox environment, signs with MD5, writes times in UTC+8, bounds every
+// call with DefaultTimeout and follows no HTTP redirect. It fails on empty
+// credentials (or a key of blanks only), on a bad option, and on a plain
+// http:// base URL for a host other than this machine's loopback unless
+// WithInsecureHTTP is given.
 func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 	appCode, clientKey = strings.TrimSpace(appCode), strings.TrimSpace(clientKey)
 	if appCode == "" {
@@ -98,7 +108,7 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 		clientKey: func() string { return clientKey },
 		baseURL:   string(Sandbox),
 		env:       Sandbox,
-		hc:        &http.Client{Timeout: DefaultTimeout},
+		hc:        &http.Client{Timeout: DefaultTimeout, CheckRedirect: noRedirect},
 		signType:  MD5,
 		loc:       beijing,
 		userAgent: "qfpay-go/" + Version + " go/" + runtime.Version(),
@@ -108,6 +118,8 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 		retry:     DefaultRetryPolicy,
 		poll:      DefaultPollPolicy,
 		now:       time.Now,
+
+		maxBillFile: DefaultMaxBillUncompressedBytes,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -117,7 +129,30 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if err := c.checkScheme(); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// noRedirect makes an http.Client return a redirect as the answer instead
+// of following it: a followed redirect would send the signed request, its
+// X-QF-SIGN and X-QF-APPCODE headers to whatever host the redirect names,
+// and take that host's answer for the gateway's.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// checkScheme refuses a plain http:// base URL for a host other than the
+// loopback, unless WithInsecureHTTP allowed it: the signed requests, the
+// app code and every answer would cross the network unencrypted.
+func (c *Client) checkScheme() error {
+	u, err := url.Parse(c.baseURL)
+	if err != nil {
+		return fmt.Errorf("%w: base URL %q: %v", ErrInvalidRequest, redactURL(c.baseURL), err)
+	}
+	if u.Scheme == "http" && !c.insecureHTTP && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("%w: base URL %q: plain http:// is allowed only for a loopback host (localhost, 127.0.0.0/8, ::1); use https://, or WithInsecureHTTP to send signed requests unencrypted", ErrInvalidRequest, redactURL(c.baseURL))
+	}
+	return nil
 }
 
 // WithEnvironment picks the gateway (default Sandbox, so that no real money
@@ -133,7 +168,11 @@ func WithEnvironment(env Environment) Option {
 }
 
 // WithBaseURL sends every call to rawURL instead of a known environment,
-// for example a local qfpaytest server.
+// for example a local qfpaytest server. rawURL is an absolute https:// URL,
+// or http:// for a loopback host (localhost, 127.0.0.0/8, ::1, where
+// qfpaytest servers listen); any other http:// URL is refused unless
+// WithInsecureHTTP is given too. A user:password in rawURL is sent as the
+// URL says but never printed or logged.
 func WithBaseURL(rawURL string) Option {
 	return func(c *Client) error {
 		if err := setBaseURL(c, rawURL); err != nil {
@@ -147,21 +186,41 @@ func WithBaseURL(rawURL string) Option {
 func setBaseURL(c *Client, raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", ErrInvalidRequest, raw)
+		return fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", ErrInvalidRequest, redactURL(raw))
 	}
 	c.baseURL = strings.TrimRight(u.String(), "/")
 	return nil
 }
 
-// WithHTTPClient sends requests with hc instead of the default client (an
-// http.Client with a DefaultTimeout timeout). Calls are still bounded by the
-// client's call timeout when the context has no deadline.
+// WithHTTPClient sends requests with hc's transport, timeout and cookie jar
+// instead of the default client (an http.Client with a DefaultTimeout
+// timeout). Calls are still bounded by the client's call timeout when the
+// context has no deadline.
+//
+// The client uses a copy of hc whose CheckRedirect follows no redirect,
+// whatever hc's own says (hc itself is left as it is): a redirect is
+// answered as an HTTP error, never followed, so that no signed request goes
+// to a host the redirect names.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return fmt.Errorf("%w: nil *http.Client", ErrInvalidRequest)
 		}
-		c.hc = hc
+		cp := *hc
+		cp.CheckRedirect = noRedirect
+		c.hc = &cp
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows a plain http:// base URL (WithBaseURL) for any
+// host, not only the loopback: requests, their signatures and the answers
+// then cross the network unencrypted, readable and changeable by anyone on
+// the way. Meant for a test gateway on another machine of a private
+// network; never use it with a real environment.
+func WithInsecureHTTP() Option {
+	return func(c *Client) error {
+		c.insecureHTTP = true
 		return nil
 	}
 }
@@ -181,10 +240,16 @@ func WithSignType(t SignType) Option {
 
 // WithMerchantID sets the mchid QF Pay gave a merchant with several shops
 // (or an agent). It is sent on every call that takes one, unless the request
-// sets its own MerchantID. Merchants given no mchid must not send one.
+// sets its own MerchantID. Merchants given no mchid must not send one. An
+// mchid of more than 16 characters (the API's String(16)) is refused with a
+// *ValidationError.
 func WithMerchantID(mchid string) Option {
 	return func(c *Client) error {
-		c.mchid = strings.TrimSpace(mchid)
+		mchid = strings.TrimSpace(mchid)
+		if err := checkLength("mchid", "MerchantID", mchid, maxMerchantID); err != nil {
+			return err
+		}
+		c.mchid = mchid
 		return nil
 	}
 }
@@ -261,11 +326,12 @@ func (c *Client) MerchantID() string { return c.mchid }
 // Location is the zone request times are written in.
 func (c *Client) Location() *time.Location { return c.loc }
 
-// String describes the client without its client key. It, GoString, Format
-// and LogValue have value receivers so that a dereferenced Client prints as
+// String describes the client without its client key, and without the
+// user:password of a base URL that has one. It, GoString, Format and
+// LogValue have value receivers so that a dereferenced Client prints as
 // safely as a *Client.
 func (c Client) String() string {
-	return fmt.Sprintf("qfpay.Client{app_code: %s, env: %s, sign_type: %s, mchid: %q}", c.appCode, c.baseURL, c.signType, c.mchid)
+	return fmt.Sprintf("qfpay.Client{app_code: %s, env: %s, sign_type: %s, mchid: %q}", c.appCode, redactURL(c.baseURL), c.signType, c.mchid)
 }
 
 // GoString describes the client for %#v without its client key.
@@ -281,11 +347,12 @@ func (c Client) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
 }
 
-// LogValue describes the client for log/slog without its client key.
+// LogValue describes the client for log/slog without its client key, and
+// without the user:password of a base URL that has one.
 func (c Client) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("app_code", c.appCode),
-		slog.String("env", c.baseURL),
+		slog.String("env", redactURL(c.baseURL)),
 		slog.String("sign_type", string(c.signType)),
 		slog.String("mchid", c.mchid),
 	)
@@ -327,11 +394,6 @@ type checker interface{ check() error }
 // fileAnswer receives the body of a file answer.
 type fileAnswer interface {
 	setFile(data []byte, contentType string)
-}
-
-// invalid makes a validation error, refused before any network call.
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidRequest, fmt.Sprintf(format, args...))
 }
 
 // do runs one call through the request path and returns its decoded answer.
@@ -536,6 +598,11 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 	start := time.Now()
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
+		// net/http names the URL in its errors with the user name of a
+		// base URL's userinfo (only the password masked).
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			ue.URL = redactURL(ue.URL)
+		}
 		c.log(ctx, ep, attempt, 0, "", time.Since(start), err)
 		sent := wrote.Load() || (!traced.Load() && !isDialError(err))
 		return nil, &transportError{err: err, sent: sent}
@@ -569,7 +636,7 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if code == "" || resp.StatusCode == http.StatusTooManyRequests {
+		if code == "" || resp.StatusCode == http.StatusTooManyRequests || isRedirect(resp.StatusCode) {
 			apiErr := c.httpError(ep, ans)
 			c.log(ctx, ep, attempt, resp.StatusCode, code, time.Since(start), apiErr)
 			return nil, apiErr
@@ -579,9 +646,22 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 	return ans, nil
 }
 
+// isRedirect tells a 3xx status, which the client answers with an error
+// instead of following (see noRedirect).
+func isRedirect(status int) bool { return status >= 300 && status <= 399 }
+
 // httpError makes the *APIError of an HTTP answer with no usable respcd.
 func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
 	e := &APIError{HTTPStatus: ans.status, Path: ep.path, Message: http.StatusText(ans.status), Detail: bodySnippet(ans.body)}
+	if isRedirect(ans.status) {
+		// Whatever respcd the body of a redirect shows, it is no answer of
+		// the gateway to this request.
+		e.Message += ": redirect not followed"
+		if loc := ans.header.Get("Location"); loc != "" {
+			e.Message += " (to " + redactURL(loc) + ")"
+		}
+		return e
+	}
 	// A body claiming success says nothing about an HTTP error: keep the
 	// status and the raw start of the body then.
 	if obj, err := ans.object(); err == nil {
@@ -703,6 +783,9 @@ func mayHaveReached(err error, te *transportError) bool {
 		// executed the request: whatever stands in front of it may answer
 		// after forwarding it. Only HTTP 429 is the gateway's documented
 		// refusal, and an answer with a respcd is the gateway's own word.
+		// A redirect, which the client does not follow, is no refusal
+		// either: the host that answered may have executed the request
+		// first (a 303 says so).
 		return apiErr.Code == "" && apiErr.HTTPStatus != http.StatusTooManyRequests
 	}
 	return false

@@ -290,3 +290,28 @@ func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
 
 // Is matches ErrOutcomeUnknown.
 func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// ValidationError is the error of a request refused before anything was
+// sent: a required field missing, a value longer than the API's parameter
+// table allows, a value the API does not accept. It matches
+// ErrInvalidRequest with errors.Is; errors.As gives the parameter at fault.
+// Nothing reached the gateway: correct the request and send it again.
+type ValidationError struct {
+	// Field is the wire name of the parameter at fault ("txamt",
+	// "txcurrcd", "mchid", ...), or "" for a problem with the request as a
+	// whole, such as a nil request.
+	Field string
+	// Reason says what is wrong and what the API accepts.
+	Reason string
+}
+
+// Error reads "qfpay: invalid request: <field>: <reason>".
+func (e *ValidationError) Error() string {
+	if e.Field == "" {
+		return "qfpay: invalid request: " + e.Reason
+	}
+	return "qfpay: invalid request: " + e.Field + ": " + e.Reason
+}
+
+// Is lets errors.Is match ErrInvalidRequest.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }

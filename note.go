@@ -42,13 +42,13 @@ func (c *Client) AddNote(ctx context.Context, sysSN, note string) error {
 
 func (r *noteRequest) validate() error {
 	if r.SysSN == "" {
-		return invalid("sysSN (the transaction to annotate) is required")
+		return invalidField("syssn", "sysSN (the transaction to annotate) is required")
 	}
 	if r.Note == "" {
-		return invalid("note is required")
+		return invalidField("note", "note is required")
 	}
 	if n := utf8.RuneCountInString(r.Note); n > MaxNoteLength {
-		return invalid("note has %d characters, at most %d", n, MaxNoteLength)
+		return invalidField("note", "note has %d characters, at most %d", n, MaxNoteLength)
 	}
 	return nil
 }

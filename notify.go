@@ -120,12 +120,15 @@ type Notification struct {
 // (API section "Asynchronous Notifications", "Signature Verification"): the
 // MD5 of the raw body bytes followed by the client key, in hex. The
 // signature may be upper or lower case. body must be exactly the bytes
-// received: never decode and re-encode it first. A mismatch, or an empty
-// signature or key, returns an error matching ErrInvalidSignature; answer it
-// with a non-200 status so that nothing is acted on.
+// received: never decode and re-encode it first. clientKey is used without
+// leading and trailing blanks, as NewClient uses it. A mismatch, an empty
+// signature, or a key that is empty or blanks only (with which anyone could
+// sign a notification), returns an error matching ErrInvalidSignature;
+// answer it with a non-200 status so that nothing is acted on.
 func VerifyNotification(body []byte, signature, clientKey string) error {
+	clientKey = strings.TrimSpace(clientKey)
 	if clientKey == "" {
-		return fmt.Errorf("%w: the client key is empty", ErrInvalidSignature)
+		return fmt.Errorf("%w: the client key is empty or blank", ErrInvalidSignature)
 	}
 	signature = strings.TrimSpace(signature)
 	if signature == "" {
@@ -155,10 +158,11 @@ func VerifyNotification(body []byte, signature, clientKey string) error {
 // SignNotification returns the signature QF Pay puts in the X-QF-SIGN
 // header of a notification with this body (API section "Asynchronous
 // Notifications", "Signature Verification"): the MD5 of the body bytes
-// followed by the client key, as upper-case hex. Use it to test a
+// followed by the client key (without leading and trailing blanks, as
+// VerifyNotification uses it), as upper-case hex. Use it to test a
 // notification endpoint.
 func SignNotification(body []byte, clientKey string) string {
-	sum := notifyDigest(body, clientKey)
+	sum := notifyDigest(body, strings.TrimSpace(clientKey))
 	return string(sum[:])
 }
 
@@ -285,8 +289,8 @@ func NotificationHandler(clientKey string, fn func(context.Context, *Notificatio
 // NewNotificationHandler is NotificationHandler with options: a logger
 // (WithHandlerLogger), a body limit (WithMaxNotificationBytes) and the zone
 // of the notification's times (WithNotificationLocation). It panics
-// when fn is nil. With an empty clientKey every notification is refused
-// (401), as none can be verified.
+// when fn is nil. With a clientKey that is empty or blanks only every
+// notification is refused (401), as none can be verified.
 func NewNotificationHandler(clientKey string, fn func(context.Context, *Notification) error, opts ...HandlerOption) http.Handler {
 	if fn == nil {
 		panic("qfpay: NotificationHandler needs a non-nil fn")

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
-	"unicode/utf8"
 )
 
 // LimitPayNoCredit is the only documented LimitPay value: no credit cards
@@ -34,12 +34,18 @@ const (
 //     the answer's PayParams feed the wallet's payment call;
 //   - in-app (800210, 801010, 801110, 801510, 801810): GoodsName is required;
 //     PayParams feed the wallet SDK.
+//
+// Payment checks every limit the API's parameter tables state before
+// sending and refuses a request that breaks one with a *ValidationError
+// naming the parameter (see each field).
 type PaymentRequest struct {
 	// PayType is the pay_type code (required).
 	PayType PayType `url:"pay_type"`
-	// Amount is txamt, in the currency's minor unit (cents); must be > 0.
+	// Amount is txamt, in the currency's minor unit (cents): above 0 and at
+	// most MaxAmount (Int(11), eleven digits).
 	Amount int64 `url:"txamt"`
-	// Currency is txcurrcd (required).
+	// Currency is txcurrcd (required): three upper-case letters, such as
+	// CurrencyHKD; "hkd" is refused, not corrected.
 	Currency Currency `url:"txcurrcd"`
 	// OutTradeNo is the merchant's own number for the payment, unique among
 	// all payments and refunds of the merchant, at most 128 characters
@@ -48,37 +54,49 @@ type PaymentRequest struct {
 	// TxTime is txdtm, the request time; zero means now.
 	TxTime time.Time `url:"txdtm,omitempty"`
 	// AuthCode is the customer's payment code, scanned at the counter
-	// (required for consumer-presented pay types).
+	// (required for consumer-presented pay types; at most 128 characters).
 	AuthCode string `url:"auth_code,omitempty"`
 	// ExpireMinutes is expired_time: how long a QR code or checkout stays
-	// payable, 5 to 120 minutes (0: the gateway's default of 30).
+	// payable, 5 to 120 minutes (0: the gateway's default of 30). Only the
+	// pay types the API lists for it take it: 800201, 800101, 801512,
+	// 801501, 801112, 801114, 801010, 801510 and the mini program 800213;
+	// with any other it is refused.
 	ExpireMinutes int `url:"expired_time,omitempty"`
-	// GoodsName is a short name shown to the customer (at most 64
-	// characters; required for in-app payments).
+	// GoodsName is goods_name, a short name shown to the customer (required
+	// for in-app payments). Checked: at most 64 characters, valid UTF-8, no
+	// control characters. Not checked: the API's advice of at most 20
+	// alphanumeric characters and no "special characters", which contradicts
+	// its String(64) type and its allowance of Chinese names, and names no
+	// set of special characters; keep names short and plain all the same.
 	GoodsName string `url:"goods_name,omitempty"`
 	// GoodsInfo is a product description (in-app payments).
 	GoodsInfo string `url:"goods_info,omitempty"`
-	// MerchantID is mchid; empty means the client's WithMerchantID value.
+	// MerchantID is mchid (at most 16 characters); empty means the
+	// client's WithMerchantID value.
 	MerchantID string `url:"mchid,omitempty"`
-	// TimeZone is txzone ("+0800"); empty means the client's location.
+	// TimeZone is txzone, "+HHMM" or "-HHMM" ("+0800"; "+08:00" is
+	// refused); empty means the client's location.
 	TimeZone string `url:"txzone,omitempty"`
-	// DeviceID is udid, shown on the merchant portal.
+	// DeviceID is udid, shown on the merchant portal (at most 40
+	// characters).
 	DeviceID string `url:"udid,omitempty"`
 	// ReturnURL is where an online checkout sends the customer after paying
-	// (required by GrabPay Online; Alipay WAP allows 200 characters). It is
-	// URL-encoded on the wire and signed raw.
+	// (required by GrabPay Online): an absolute http(s) URL of at most 512
+	// characters, 200 for Alipay WAP (801112, 801512). It is URL-encoded on
+	// the wire and signed raw.
 	ReturnURL string `url:"return_url,omitempty"`
-	// LimitPay restricts the means of payment; LimitPayNoCredit refuses
-	// credit cards (mainland China only).
+	// LimitPay restricts the means of payment: LimitPayNoCredit, the only
+	// value the API takes, refuses credit cards (mainland China only).
 	LimitPay string `url:"limit_pay,omitempty"`
-	// PayTag picks the Alipay version for Alipay online and in-app pay types
-	// (PayTagAlipayHK, the default, or PayTagAlipayCN).
+	// PayTag picks the Alipay version for Alipay online and in-app pay types:
+	// PayTagAlipayHK (the default) or PayTagAlipayCN, nothing else.
 	PayTag string `url:"pay_tag,omitempty"`
 	// OpenID is the Alipay user_id (service window H5, required there; also
-	// pre-authorization in-app).
+	// pre-authorization in-app), at most 64 characters.
 	OpenID string `url:"openid,omitempty"`
 	// SubOpenID is the WeChat openid (JSAPI and mini program, required
-	// there); see WeChatOAuthURL and WeChatOpenID for getting one.
+	// there), at most 128 characters; see WeChatOAuthURL and WeChatOpenID
+	// for getting one.
 	SubOpenID string `url:"sub_openid,omitempty"`
 }
 
@@ -150,63 +168,90 @@ func (c *Client) Payment(ctx context.Context, req *PaymentRequest) (*PaymentResp
 	return do[PaymentResponse](ctx, c, &epPayment, req)
 }
 
+// expiryPayTypes are the pay types whose table lists expired_time: the
+// "Available for" list of the payment sections, and the WeChat mini program
+// (800213), whose own table has the parameter.
+var expiryPayTypes = []PayType{
+	PayTypeWeChatMPM, PayTypeAlipayMPM, PayTypeAlipayHKOnlineWAP, PayTypeAlipayHKOnlineQR,
+	PayTypeAlipayOnlineWAP, PayTypeAlipayOnlineQR, PayTypeWeChatPayHKInApp, PayTypeAlipayHKInApp,
+	PayTypeWeChatMiniProgram,
+}
+
+// maxAlipayWAPReturnURL is the longest return_url Alipay WAP takes.
+const maxAlipayWAPReturnURL = 200
+
 func (r *PaymentRequest) validate() error {
 	if r == nil {
 		return invalid("nil *PaymentRequest")
 	}
 	if r.PayType == "" {
-		return invalid("PayType is required")
+		return invalidField("pay_type", "PayType is required")
 	}
 	if err := validateAmount(r.Amount); err != nil {
 		return err
 	}
-	if r.Currency == "" {
-		return invalid("Currency is required")
+	if err := validateCurrency("txcurrcd", r.Currency); err != nil {
+		return err
 	}
 	if err := validateOutTradeNo(r.OutTradeNo); err != nil {
 		return err
 	}
-	if r.ExpireMinutes != 0 && (r.ExpireMinutes < 5 || r.ExpireMinutes > 120) {
-		return invalid("ExpireMinutes must be within 5 to 120 minutes, got %d", r.ExpireMinutes)
+	if err := validateMerchantFields(r.MerchantID, r.DeviceID, r.TimeZone); err != nil {
+		return err
+	}
+	if r.ExpireMinutes != 0 {
+		if !slices.Contains(expiryPayTypes, r.PayType) {
+			return invalidField("expired_time", "ExpireMinutes is taken only by pay types %v, not %s", expiryPayTypes, r.PayType)
+		}
+		if r.ExpireMinutes < 5 || r.ExpireMinutes > 120 {
+			return invalidField("expired_time", "ExpireMinutes must be within 5 to 120 minutes, got %d", r.ExpireMinutes)
+		}
 	}
 	if r.PayType.IsConsumerPresented() && r.AuthCode == "" {
-		return invalid("AuthCode is required for consumer-presented pay type %s", r.PayType)
+		return invalidField("auth_code", "AuthCode is required for consumer-presented pay type %s", r.PayType)
+	}
+	if err := checkLength("auth_code", "AuthCode", r.AuthCode, maxAuthCode); err != nil {
+		return err
 	}
 	switch r.PayType {
 	case PayTypeAlipayServiceWindowH5:
 		if r.OpenID == "" {
-			return invalid("OpenID (the Alipay user_id) is required for pay type %s", r.PayType)
+			return invalidField("openid", "OpenID (the Alipay user_id) is required for pay type %s", r.PayType)
 		}
 	case PayTypeWeChatJSAPI, PayTypeWeChatMiniProgram:
 		if r.SubOpenID == "" {
-			return invalid("SubOpenID (the WeChat openid) is required for pay type %s", r.PayType)
+			return invalidField("sub_openid", "SubOpenID (the WeChat openid) is required for pay type %s", r.PayType)
 		}
 	}
+	if err := checkLength("openid", "OpenID", r.OpenID, maxOpenID); err != nil {
+		return err
+	}
+	if err := checkLength("sub_openid", "SubOpenID", r.SubOpenID, maxSubOpenID); err != nil {
+		return err
+	}
 	if r.PayType.Mode() == ModeInApp && r.GoodsName == "" {
-		return invalid("GoodsName is required for in-app pay type %s", r.PayType)
+		return invalidField("goods_name", "GoodsName is required for in-app pay type %s", r.PayType)
 	}
-	if n := utf8.RuneCountInString(r.GoodsName); n > 64 {
-		return invalid("GoodsName has %d characters, at most 64", n)
+	if err := validateGoodsName("goods_name", r.GoodsName); err != nil {
+		return err
 	}
-	if n := utf8.RuneCountInString(r.ReturnURL); n > 512 {
-		return invalid("ReturnURL has %d characters, at most 512", n)
+	if r.ReturnURL != "" {
+		if err := validateAbsoluteURL("return_url", "ReturnURL", r.ReturnURL); err != nil {
+			return err
+		}
+		limit := maxURL
+		if r.PayType == PayTypeAlipayOnlineWAP || r.PayType == PayTypeAlipayHKOnlineWAP {
+			limit = maxAlipayWAPReturnURL
+		}
+		if err := checkLength("return_url", "ReturnURL", r.ReturnURL, limit); err != nil {
+			return err
+		}
 	}
-	return nil
-}
-
-func validateAmount(amount int64) error {
-	if amount <= 0 {
-		return invalid("Amount must be above zero (minor units), got %d", amount)
+	if r.LimitPay != "" && r.LimitPay != LimitPayNoCredit {
+		return invalidField("limit_pay", "LimitPay %q: the only value the API takes is %q", r.LimitPay, LimitPayNoCredit)
 	}
-	return nil
-}
-
-func validateOutTradeNo(no string) error {
-	if no == "" {
-		return invalid("OutTradeNo is required")
-	}
-	if n := utf8.RuneCountInString(no); n > 128 {
-		return invalid("OutTradeNo has %d characters, at most 128", n)
+	if r.PayTag != "" && r.PayTag != PayTagAlipayHK && r.PayTag != PayTagAlipayCN {
+		return invalidField("pay_tag", "PayTag %q: the API takes %s or %s", r.PayTag, PayTagAlipayHK, PayTagAlipayCN)
 	}
 	return nil
 }

@@ -35,9 +35,15 @@ func assertSentForm(t *testing.T, r received, path, body, signed string, st Sign
 	assert.Equal(t, referenceHash(signed+testClientKey, st), r.Header.Get("X-QF-SIGN"), "signed %q", signed)
 }
 
+// wholeRequest stands, in validation tables, for a *ValidationError about
+// the request as a whole (a nil request), whose Field is "".
+const wholeRequest = "(request)"
+
 // assertValidation checks the outcome of a validation case: with field ""
 // the call was sent once and answered; otherwise it was refused before
-// anything was sent, with an ErrInvalidRequest that names field.
+// anything was sent, with a *ValidationError whose Field is field (the
+// parameter's wire name, or "" for wholeRequest) and which matches
+// ErrInvalidRequest.
 func assertValidation(t *testing.T, e *testEnv, answered bool, err error, field string) {
 	t.Helper()
 	if field == "" {
@@ -50,9 +56,16 @@ func assertValidation(t *testing.T, e *testEnv, answered bool, err error, field 
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrInvalidRequest)
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "nothing was sent")
-	assert.Contains(t, err.Error(), field)
-	assert.True(t, strings.HasPrefix(err.Error(), "qfpay: "), err.Error())
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	if field == wholeRequest {
+		field = ""
+	}
+	assert.Equal(t, field, ve.Field, "Field of %q", err)
+	assert.NotEmpty(t, ve.Reason)
+	assert.True(t, strings.HasPrefix(err.Error(), "qfpay: invalid request: "+ve.Field), err.Error())
 	assert.Empty(t, e.requests(), "nothing is sent for an invalid request")
+	assert.Zero(t, e.mock.GetTotalCallCount(), "no HTTP call")
 }
 
 func TestPaymentRequestBody(t *testing.T) {
@@ -450,45 +463,45 @@ func TestPaymentValidation(t *testing.T) {
 		req   *PaymentRequest
 		field string // "" when the request is valid
 	}{
-		{"nil request", nil, "PaymentRequest"},
-		{"no PayType", with(func(r *PaymentRequest) { r.PayType = "" }), "PayType"},
-		{"no Currency", with(func(r *PaymentRequest) { r.Currency = "" }), "Currency"},
-		{"no OutTradeNo", with(func(r *PaymentRequest) { r.OutTradeNo = "" }), "OutTradeNo"},
-		{"Amount 0", with(func(r *PaymentRequest) { r.Amount = 0 }), "Amount"},
-		{"Amount negative", with(func(r *PaymentRequest) { r.Amount = -10 }), "Amount"},
-		{"OutTradeNo of 129 characters", with(func(r *PaymentRequest) { r.OutTradeNo = strings.Repeat("A", 129) }), "OutTradeNo"},
+		{"nil request", nil, wholeRequest},
+		{"no PayType", with(func(r *PaymentRequest) { r.PayType = "" }), "pay_type"},
+		{"no Currency", with(func(r *PaymentRequest) { r.Currency = "" }), "txcurrcd"},
+		{"no OutTradeNo", with(func(r *PaymentRequest) { r.OutTradeNo = "" }), "out_trade_no"},
+		{"Amount 0", with(func(r *PaymentRequest) { r.Amount = 0 }), "txamt"},
+		{"Amount negative", with(func(r *PaymentRequest) { r.Amount = -10 }), "txamt"},
+		{"OutTradeNo of 129 characters", with(func(r *PaymentRequest) { r.OutTradeNo = strings.Repeat("A", 129) }), "out_trade_no"},
 		{"OutTradeNo of 128 characters", with(func(r *PaymentRequest) { r.OutTradeNo = strings.Repeat("A", 128) }), ""},
 		{"OutTradeNo of 128 multi-byte characters", with(func(r *PaymentRequest) { r.OutTradeNo = strings.Repeat("号", 128) }), ""},
-		{"ExpireMinutes 4", with(func(r *PaymentRequest) { r.ExpireMinutes = 4 }), "ExpireMinutes"},
+		{"ExpireMinutes 4", with(func(r *PaymentRequest) { r.ExpireMinutes = 4 }), "expired_time"},
 		{"ExpireMinutes 5", with(func(r *PaymentRequest) { r.ExpireMinutes = 5 }), ""},
 		{"ExpireMinutes 120", with(func(r *PaymentRequest) { r.ExpireMinutes = 120 }), ""},
-		{"ExpireMinutes 121", with(func(r *PaymentRequest) { r.ExpireMinutes = 121 }), "ExpireMinutes"},
-		{"ExpireMinutes negative", with(func(r *PaymentRequest) { r.ExpireMinutes = -1 }), "ExpireMinutes"},
-		{"CPM without AuthCode", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayCPM }), "AuthCode"},
-		{"unified CPM without AuthCode", with(func(r *PaymentRequest) { r.PayType = PayTypeUnifiedCPM }), "AuthCode"},
-		{"pre-auth CPM without AuthCode", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayPreAuthCPM }), "AuthCode"},
+		{"ExpireMinutes 121", with(func(r *PaymentRequest) { r.ExpireMinutes = 121 }), "expired_time"},
+		{"ExpireMinutes negative", with(func(r *PaymentRequest) { r.ExpireMinutes = -1 }), "expired_time"},
+		{"CPM without AuthCode", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayCPM }), "auth_code"},
+		{"unified CPM without AuthCode", with(func(r *PaymentRequest) { r.PayType = PayTypeUnifiedCPM }), "auth_code"},
+		{"pre-auth CPM without AuthCode", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayPreAuthCPM }), "auth_code"},
 		{"CPM with AuthCode", with(func(r *PaymentRequest) {
 			r.PayType = PayTypeAlipayCPM
 			r.AuthCode = "280438849930815813"
 		}), ""},
-		{"H5 without OpenID", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayServiceWindowH5 }), "OpenID"},
+		{"H5 without OpenID", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayServiceWindowH5 }), "openid"},
 		{"H5 with SubOpenID only", with(func(r *PaymentRequest) {
 			r.PayType, r.SubOpenID = PayTypeAlipayServiceWindowH5, "oo3Lss8d0hLOuyTuSJMVwLTk68JE"
-		}), "OpenID"},
-		{"JSAPI without SubOpenID", with(func(r *PaymentRequest) { r.PayType = PayTypeWeChatJSAPI }), "SubOpenID"},
+		}), "openid"},
+		{"JSAPI without SubOpenID", with(func(r *PaymentRequest) { r.PayType = PayTypeWeChatJSAPI }), "sub_openid"},
 		{"JSAPI with OpenID only", with(func(r *PaymentRequest) {
 			r.PayType, r.OpenID = PayTypeWeChatJSAPI, "2088802811715388"
-		}), "SubOpenID"},
-		{"mini program without SubOpenID", with(func(r *PaymentRequest) { r.PayType = PayTypeWeChatMiniProgram }), "SubOpenID"},
-		{"WeChat in-app without GoodsName", with(func(r *PaymentRequest) { r.PayType = PayTypeWeChatInApp }), "GoodsName"},
-		{"Alipay in-app without GoodsName", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayInApp }), "GoodsName"},
-		{"pre-auth in-app without GoodsName", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayPreAuthInApp }), "GoodsName"},
+		}), "sub_openid"},
+		{"mini program without SubOpenID", with(func(r *PaymentRequest) { r.PayType = PayTypeWeChatMiniProgram }), "sub_openid"},
+		{"WeChat in-app without GoodsName", with(func(r *PaymentRequest) { r.PayType = PayTypeWeChatInApp }), "goods_name"},
+		{"Alipay in-app without GoodsName", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayInApp }), "goods_name"},
+		{"pre-auth in-app without GoodsName", with(func(r *PaymentRequest) { r.PayType = PayTypeAlipayPreAuthInApp }), "goods_name"},
 		{"in-app with GoodsName", with(func(r *PaymentRequest) { r.PayType, r.GoodsName = PayTypeWeChatInApp, "qfpay" }), ""},
-		{"GoodsName of 65 characters", with(func(r *PaymentRequest) { r.GoodsName = strings.Repeat("g", 65) }), "GoodsName"},
+		{"GoodsName of 65 characters", with(func(r *PaymentRequest) { r.GoodsName = strings.Repeat("g", 65) }), "goods_name"},
 		{"GoodsName of 64 characters", with(func(r *PaymentRequest) { r.GoodsName = strings.Repeat("货", 64) }), ""},
 		{"ReturnURL of 513 characters", with(func(r *PaymentRequest) {
-			r.PayType, r.ReturnURL = PayTypeAlipayOnlineWAP, "https://m.example/"+strings.Repeat("r", 495)
-		}), "ReturnURL"},
+			r.PayType, r.ReturnURL = PayTypeAlipayOnlineQR, "https://m.example/"+strings.Repeat("r", 495)
+		}), "return_url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

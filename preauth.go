@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-	"unicode/utf8"
 )
 
 // FreezeFunds freezes an amount in the customer's Alipay wallet
@@ -21,7 +20,7 @@ import (
 // Payment.
 func (c *Client) FreezeFunds(ctx context.Context, req *PaymentRequest) (*PaymentResponse, error) {
 	if req != nil && !req.PayType.IsPreAuth() {
-		return nil, invalid("PayType %q is not an Alipay pre-authorization pay type (801801, 801808, 801810, 801814)", req.PayType)
+		return nil, invalidField("pay_type", "PayType %q is not an Alipay pre-authorization pay type (801801, 801808, 801810, 801814)", req.PayType)
 	}
 	return do[PaymentResponse](ctx, c, &epPayment, req)
 }
@@ -32,18 +31,22 @@ type UnfreezeRequest struct {
 	// SysSN is the syssn of the freeze (the fund authorization number).
 	// SysSN or OutTradeNo is required.
 	SysSN string `url:"syssn,omitempty"`
-	// MerchantID is mchid, which this call requires: empty means the
-	// client's WithMerchantID value, and with neither the call is refused.
+	// MerchantID is mchid, which this call requires (at most 16
+	// characters): empty means the client's WithMerchantID value, and with
+	// neither the call is refused.
 	MerchantID string `url:"mchid,omitempty"`
-	// OutTradeNo is the merchant's number of the freeze.
+	// OutTradeNo is the merchant's number of the freeze (at most 128
+	// characters).
 	OutTradeNo string `url:"out_trade_no,omitempty"`
-	// Amount is txamt; Alipay does not need it (0: not sent).
+	// Amount is txamt; Alipay does not need it (0: not sent; at most
+	// MaxAmount).
 	Amount int64 `url:"txamt,omitempty"`
 	// TxTime is txdtm; zero means now.
 	TxTime time.Time `url:"txdtm,omitempty"`
-	// DeviceID is udid.
+	// DeviceID is udid (at most 40 characters).
 	DeviceID string `url:"udid,omitempty"`
-	// TimeZone is txzone; empty means the client's location.
+	// TimeZone is txzone, "+HHMM" or "-HHMM"; empty means the client's
+	// location.
 	TimeZone string `url:"txzone,omitempty"`
 }
 
@@ -55,7 +58,7 @@ type UnfreezeRequest struct {
 // unknown one by querying the freeze before deducting or unfreezing again.
 func (c *Client) UnfreezeFunds(ctx context.Context, req *UnfreezeRequest) (*ReversalResponse, error) {
 	if req != nil && req.MerchantID == "" && c.mchid == "" {
-		return nil, invalid("MerchantID is required to unfreeze funds: set it on the request or with WithMerchantID")
+		return nil, invalidField("mchid", "MerchantID is required to unfreeze funds: set it on the request or with WithMerchantID")
 	}
 	return do[ReversalResponse](ctx, c, &epUnfreeze, req)
 }
@@ -72,9 +75,14 @@ func (r *UnfreezeRequest) validate() error {
 		return err
 	}
 	if r.Amount < 0 {
-		return invalid("Amount must not be negative, got %d", r.Amount)
+		return invalidField("txamt", "Amount must not be negative, got %d", r.Amount)
 	}
-	return nil
+	if r.Amount > 0 {
+		if err := validateAmount(r.Amount); err != nil {
+			return err
+		}
+	}
+	return validateMerchantFields(r.MerchantID, r.DeviceID, r.TimeZone)
 }
 
 // DeductRequest collects part or all of the funds frozen with FreezeFunds
@@ -84,21 +92,24 @@ type DeductRequest struct {
 	// (required).
 	SysSN string `url:"syssn"`
 	// OutTradeNo is the deduction's own number, unique among the merchant's
-	// transactions (required). Reuse it, never a new one, when settling an
-	// unknown outcome.
+	// transactions (required, at most 128 characters). Reuse it, never a
+	// new one, when settling an unknown outcome.
 	OutTradeNo string `url:"out_trade_no"`
-	// Amount is txamt, the amount to collect in minor units (> 0, not above
-	// what is frozen).
+	// Amount is txamt, the amount to collect in minor units (> 0, at most
+	// MaxAmount, not above what is frozen).
 	Amount int64 `url:"txamt"`
 	// TxTime is txdtm; zero means now.
 	TxTime time.Time `url:"txdtm,omitempty"`
-	// MerchantID is mchid; empty means the client's WithMerchantID value.
+	// MerchantID is mchid (at most 16 characters); empty means the
+	// client's WithMerchantID value.
 	MerchantID string `url:"mchid,omitempty"`
-	// DeviceID is udid.
+	// DeviceID is udid (at most 40 characters).
 	DeviceID string `url:"udid,omitempty"`
-	// TimeZone is txzone; empty means the client's location.
+	// TimeZone is txzone, "+HHMM" or "-HHMM"; empty means the client's
+	// location.
 	TimeZone string `url:"txzone,omitempty"`
-	// ReturnURL is return_url, where the customer is sent after paying.
+	// ReturnURL is return_url, where the customer is sent after paying: an
+	// absolute http(s) URL of at most 512 characters.
 	ReturnURL string `url:"return_url,omitempty"`
 }
 
@@ -144,7 +155,7 @@ func (r *DeductRequest) validate() error {
 		return invalid("nil *DeductRequest")
 	}
 	if r.SysSN == "" {
-		return invalid("SysSN (the freeze to deduct from) is required")
+		return invalidField("syssn", "SysSN (the freeze to deduct from) is required")
 	}
 	if err := validateOutTradeNo(r.OutTradeNo); err != nil {
 		return err
@@ -152,8 +163,14 @@ func (r *DeductRequest) validate() error {
 	if err := validateAmount(r.Amount); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(r.ReturnURL); n > 512 {
-		return invalid("ReturnURL has %d characters, at most 512", n)
+	if err := validateMerchantFields(r.MerchantID, r.DeviceID, r.TimeZone); err != nil {
+		return err
+	}
+	if r.ReturnURL != "" {
+		if err := validateAbsoluteURL("return_url", "ReturnURL", r.ReturnURL); err != nil {
+			return err
+		}
+		return checkLength("return_url", "ReturnURL", r.ReturnURL, maxURL)
 	}
 	return nil
 }

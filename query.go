@@ -16,11 +16,14 @@ const MaxPageSize = 100
 // calendar month (Transactions splits longer ranges for you). The zero
 // request lists the current month, ten to a page.
 type QueryRequest struct {
-	// MerchantID is mchid; empty means the client's WithMerchantID value.
+	// MerchantID is mchid (at most 16 characters); empty means the
+	// client's WithMerchantID value.
 	MerchantID string `url:"mchid,omitempty"`
-	// SysSNs are syssn values, sent comma-joined.
+	// SysSNs are syssn values, sent comma-joined; each of at most 128
+	// characters, without commas.
 	SysSNs []string `url:"syssn,comma,omitempty"`
-	// OutTradeNos are out_trade_no values, sent comma-joined.
+	// OutTradeNos are out_trade_no values, sent comma-joined; each of at
+	// most 128 characters, without commas.
 	OutTradeNos []string `url:"out_trade_no,comma,omitempty"`
 	// PayTypes are pay_type values, sent comma-joined.
 	PayTypes []PayType `url:"pay_type,comma,omitempty"`
@@ -30,7 +33,8 @@ type QueryRequest struct {
 	// end of the current month.
 	Start time.Time `url:"start_time,omitempty"`
 	End   time.Time `url:"end_time,omitempty"`
-	// TimeZone is txzone; empty means the client's location.
+	// TimeZone is txzone, "+HHMM" or "-HHMM"; empty means the client's
+	// location.
 	TimeZone string `url:"txzone,omitempty"`
 	// Page is the page to fetch, from 1 (0: the first).
 	Page int `url:"page,omitempty"`
@@ -143,25 +147,32 @@ func (c *Client) Query(ctx context.Context, req *QueryRequest) (*QueryResponse, 
 
 func (r *QueryRequest) validate() error {
 	if r.PageSize < 0 || r.PageSize > MaxPageSize {
-		return invalid("PageSize must be within 1 to %d, got %d", MaxPageSize, r.PageSize)
+		return invalidField("page_size", "PageSize must be within 1 to %d, got %d", MaxPageSize, r.PageSize)
 	}
 	if r.Page < 0 {
-		return invalid("Page must be 1 or more, got %d", r.Page)
+		return invalidField("page", "Page must be 1 or more, got %d", r.Page)
 	}
-	for _, list := range [][]string{r.SysSNs, r.OutTradeNos} {
-		for _, s := range list {
+	for _, list := range []struct {
+		field, name string
+		values      []string
+		max         int
+	}{{"syssn", "SysSNs", r.SysSNs, maxSysSN}, {"out_trade_no", "OutTradeNos", r.OutTradeNos, maxOutTradeNo}} {
+		for _, s := range list.values {
 			if s == "" || strings.Contains(s, ",") {
-				return invalid("SysSNs and OutTradeNos entries must be non-empty and without commas, got %q", s)
+				return invalidField(list.field, "%s entries must be non-empty and without commas, got %q", list.name, s)
+			}
+			if err := checkLength(list.field, list.name+" entry", s, list.max); err != nil {
+				return err
 			}
 		}
 	}
 	if !r.Start.IsZero() && !r.End.IsZero() {
 		if r.End.Before(r.Start) {
-			return invalid("End %v is before Start %v", r.End, r.Start)
+			return invalidField("end_time", "End %v is before Start %v", r.End, r.Start)
 		}
 		if r.End.After(r.Start.AddDate(0, 1, 0)) {
-			return invalid("Start to End spans more than one month, which the API refuses; use Transactions, which splits the range")
+			return invalidField("end_time", "Start to End spans more than one month, which the API refuses; use Transactions, which splits the range")
 		}
 	}
-	return nil
+	return validateMerchantFields(r.MerchantID, "", r.TimeZone)
 }

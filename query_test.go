@@ -301,19 +301,19 @@ func TestQueryValidation(t *testing.T) {
 		req   *QueryRequest
 		field string
 	}{
-		{"PageSize 101", &QueryRequest{PageSize: 101}, "PageSize"},
-		{"PageSize negative", &QueryRequest{PageSize: -1}, "PageSize"},
+		{"PageSize 101", &QueryRequest{PageSize: 101}, "page_size"},
+		{"PageSize negative", &QueryRequest{PageSize: -1}, "page_size"},
 		{"PageSize 100", &QueryRequest{PageSize: 100}, ""},
 		{"PageSize 1", &QueryRequest{PageSize: 1}, ""},
-		{"Page negative", &QueryRequest{Page: -1}, "Page"},
-		{"Start to End over a month", &QueryRequest{Start: day(11, 1), End: day(12, 1).Add(time.Second)}, "Start"},
-		{"Start to End of a whole year", &QueryRequest{Start: day(1, 1), End: day(12, 31)}, "Start"},
-		{"End before Start", &QueryRequest{Start: day(12, 2), End: day(12, 1)}, "End"},
+		{"Page negative", &QueryRequest{Page: -1}, "page"},
+		{"Start to End over a month", &QueryRequest{Start: day(11, 1), End: day(12, 1).Add(time.Second)}, "end_time"},
+		{"Start to End of a whole year", &QueryRequest{Start: day(1, 1), End: day(12, 31)}, "end_time"},
+		{"End before Start", &QueryRequest{Start: day(12, 2), End: day(12, 1)}, "end_time"},
 		{"Start to End exactly a month", &QueryRequest{Start: day(11, 1), End: day(12, 1)}, ""},
 		{"Start to End within a month", &QueryRequest{Start: day(12, 1), End: day(12, 31).Add(24*time.Hour - time.Second)}, ""},
 		{"Start only", &QueryRequest{Start: day(1, 1)}, ""},
-		{"empty SysSN entry", &QueryRequest{SysSNs: []string{"20191227000200020061752831", ""}}, "SysSNs"},
-		{"comma inside an OutTradeNo", &QueryRequest{OutTradeNos: []string{"A1,B2"}}, "OutTradeNos"},
+		{"empty SysSN entry", &QueryRequest{SysSNs: []string{"20191227000200020061752831", ""}}, "syssn"},
+		{"comma inside an OutTradeNo", &QueryRequest{OutTradeNos: []string{"A1,B2"}}, "out_trade_no"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,23 +7,28 @@ import (
 )
 
 // RefundRequest refunds all or part of a payment (API section "Refunds").
+// Refund refuses a request beyond the limits of the API's table with a
+// *ValidationError before sending.
 type RefundRequest struct {
-	// SysSN is the syssn of the payment to refund (required).
+	// SysSN is the syssn of the payment to refund (required, at most 128
+	// characters).
 	SysSN string `url:"syssn"`
 	// OutTradeNo is the refund's own number, unique among all payments and
-	// refunds of the merchant (required). Reuse it, never a new one, when
-	// settling an unknown outcome.
+	// refunds of the merchant (required, at most 128 characters). Reuse it,
+	// never a new one, when settling an unknown outcome.
 	OutTradeNo string `url:"out_trade_no"`
 	// Amount is the amount to refund in minor units, the full amount or a
-	// part (> 0; not above what is left to refund).
+	// part (> 0, at most MaxAmount; not above what is left to refund).
 	Amount int64 `url:"txamt"`
 	// TxTime is txdtm; zero means now.
 	TxTime time.Time `url:"txdtm,omitempty"`
-	// MerchantID is mchid; empty means the client's WithMerchantID value.
+	// MerchantID is mchid (at most 16 characters); empty means the
+	// client's WithMerchantID value.
 	MerchantID string `url:"mchid,omitempty"`
-	// TimeZone is txzone; empty means the client's location.
+	// TimeZone is txzone, "+HHMM" or "-HHMM"; empty means the client's
+	// location.
 	TimeZone string `url:"txzone,omitempty"`
-	// DeviceID is udid.
+	// DeviceID is udid (at most 40 characters).
 	DeviceID string `url:"udid,omitempty"`
 }
 
@@ -71,10 +76,16 @@ func (r *RefundRequest) validate() error {
 		return invalid("nil *RefundRequest")
 	}
 	if r.SysSN == "" {
-		return invalid("SysSN (the payment to refund) is required")
+		return invalidField("syssn", "SysSN (the payment to refund) is required")
+	}
+	if err := checkLength("syssn", "SysSN", r.SysSN, maxSysSN); err != nil {
+		return err
 	}
 	if err := validateOutTradeNo(r.OutTradeNo); err != nil {
 		return err
 	}
-	return validateAmount(r.Amount)
+	if err := validateAmount(r.Amount); err != nil {
+		return err
+	}
+	return validateMerchantFields(r.MerchantID, r.DeviceID, r.TimeZone)
 }

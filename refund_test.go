@@ -181,12 +181,12 @@ func TestRefundValidation(t *testing.T) {
 		req   *RefundRequest
 		field string
 	}{
-		{"nil request", nil, "RefundRequest"},
-		{"no SysSN", with(func(r *RefundRequest) { r.SysSN = "" }), "SysSN"},
-		{"no OutTradeNo", with(func(r *RefundRequest) { r.OutTradeNo = "" }), "OutTradeNo"},
-		{"OutTradeNo of 129 characters", with(func(r *RefundRequest) { r.OutTradeNo = strings.Repeat("R", 129) }), "OutTradeNo"},
-		{"no Amount", with(func(r *RefundRequest) { r.Amount = 0 }), "Amount"},
-		{"negative Amount", with(func(r *RefundRequest) { r.Amount = -10 }), "Amount"},
+		{"nil request", nil, wholeRequest},
+		{"no SysSN", with(func(r *RefundRequest) { r.SysSN = "" }), "syssn"},
+		{"no OutTradeNo", with(func(r *RefundRequest) { r.OutTradeNo = "" }), "out_trade_no"},
+		{"OutTradeNo of 129 characters", with(func(r *RefundRequest) { r.OutTradeNo = strings.Repeat("R", 129) }), "out_trade_no"},
+		{"no Amount", with(func(r *RefundRequest) { r.Amount = 0 }), "txamt"},
+		{"negative Amount", with(func(r *RefundRequest) { r.Amount = -10 }), "txamt"},
 		{"OutTradeNo of 128 characters", with(func(r *RefundRequest) { r.OutTradeNo = strings.Repeat("R", 128) }), ""},
 	}
 	for _, tt := range tests {

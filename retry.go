@@ -36,7 +36,7 @@ var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, MinBackoff: 200 * time.Mill
 func WithRetry(p RetryPolicy) Option {
 	return func(c *Client) error {
 		if p.MinBackoff < 0 || p.MaxBackoff < p.MinBackoff {
-			return invalid("retry backoff bounds %v..%v", p.MinBackoff, p.MaxBackoff)
+			return fmt.Errorf("%w: retry backoff bounds %v..%v", ErrInvalidRequest, p.MinBackoff, p.MaxBackoff)
 		}
 		c.retry = p
 		return nil
@@ -168,7 +168,7 @@ var DefaultPollPolicy = PollPolicy{MinInterval: time.Second, MaxInterval: 10 * t
 func WithPollInterval(minInterval, maxInterval time.Duration) Option {
 	return func(c *Client) error {
 		if minInterval <= 0 || maxInterval < minInterval {
-			return invalid("poll interval bounds %v..%v", minInterval, maxInterval)
+			return fmt.Errorf("%w: poll interval bounds %v..%v", ErrInvalidRequest, minInterval, maxInterval)
 		}
 		c.poll = PollPolicy{MinInterval: minInterval, MaxInterval: maxInterval}
 		return nil

@@ -4,18 +4,23 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -267,4 +272,189 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// TestRedirectsNotFollowed: a gateway (or anything in its place) answering
+// with a redirect gets no signed request sent on to the host it names, and
+// its answer is an error: for a payment, one of unknown outcome. It holds
+// for the default HTTP client and for the caller's, whose CheckRedirect
+// would follow, and the caller's client is left as it was.
+func TestRedirectsNotFollowed(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		reply(200, specPaymentJSON)(w, r)
+	}))
+	t.Cleanup(other.Close)
+
+	follows := func(*http.Request, []*http.Request) error { return nil }
+	clients := map[string]func() *http.Client{
+		"default client":                        nil,
+		"caller's client without CheckRedirect": func() *http.Client { return &http.Client{} },
+		"caller's client that follows":          func() *http.Client { return &http.Client{CheckRedirect: follows} },
+	}
+	for cname, mk := range clients {
+		for _, status := range []int{301, 302, 303, 307, 308} {
+			t.Run(fmt.Sprintf("%s/%d", cname, status), func(t *testing.T) {
+				elsewhere.Store(0)
+				var opts []Option
+				var hc *http.Client
+				if mk != nil {
+					hc = mk()
+					opts = append(opts, WithHTTPClient(hc))
+				}
+				c, hits := gateway(t, func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Location", other.URL+r.URL.Path)
+					reply(status, `{"respcd": "0000", "syssn": "20191225000200020060996533"}`)(w, r)
+				}, append(opts, WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))...)
+
+				pay, err := c.Payment(context.Background(), testPaymentRequest("P-redirect"))
+				assert.Nil(t, pay, "never a success")
+				require.ErrorIs(t, err, ErrOutcomeUnknown, "the host that redirected may have executed the payment")
+				var ou *OutcomeUnknownError
+				require.ErrorAs(t, err, &ou)
+				assert.Equal(t, "P-redirect", ou.OutTradeNo)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, status, apiErr.HTTPStatus)
+				assert.Empty(t, apiErr.Code, "a redirect's body is no answer of the gateway")
+				assert.Contains(t, err.Error(), "redirect not followed (to "+other.URL+pathPayment+")")
+
+				page, err := c.Query(context.Background(), queryByOTN)
+				assert.Nil(t, page)
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, status, apiErr.HTTPStatus)
+				assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+
+				assert.Equal(t, int32(2), hits.Load(), "one payment, one query: a redirect is not retried")
+				assert.Zero(t, elsewhere.Load(), "nothing reaches the host the redirect names")
+				if hc != nil {
+					if cname == "caller's client that follows" {
+						require.NotNil(t, hc.CheckRedirect)
+						assert.NoError(t, hc.CheckRedirect(nil, nil), "the caller's CheckRedirect is left as it was")
+					} else {
+						assert.Nil(t, hc.CheckRedirect, "the caller's client is left as it was")
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestPlainHTTPOnlyForLoopback: http:// sends signed requests and answers
+// in clear text, so it is taken for this machine only, unless the caller
+// says WithInsecureHTTP.
+func TestPlainHTTPOnlyForLoopback(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want string // the URL called; "" when NewClient refuses
+	}{
+		{"https anywhere", []Option{WithBaseURL("https://openapi-hk.qfapi.com")}, "https://openapi-hk.qfapi.com/trade/v1/query"},
+		{"http to 127.0.0.1", []Option{WithBaseURL("http://127.0.0.1:8787")}, "http://127.0.0.1:8787/trade/v1/query"},
+		{"http to 127.8.9.10", []Option{WithBaseURL("http://127.8.9.10")}, "http://127.8.9.10/trade/v1/query"},
+		{"http to localhost", []Option{WithBaseURL("http://localhost:8080/qf")}, "http://localhost:8080/qf/trade/v1/query"},
+		{"http to LOCALHOST", []Option{WithBaseURL("http://LOCALHOST")}, "http://LOCALHOST/trade/v1/query"},
+		{"http to ::1", []Option{WithBaseURL("http://[::1]:8080")}, "http://[::1]:8080/trade/v1/query"},
+		{"http to a gateway", []Option{WithBaseURL("http://openapi-hk.qfapi.com")}, ""},
+		{"http environment", []Option{WithEnvironment("http://openapi-hk.qfapi.com")}, ""},
+		{"http to a private address", []Option{WithBaseURL("http://10.0.0.5:8787")}, ""},
+		{"http to 0.0.0.0", []Option{WithBaseURL("http://0.0.0.0:8787")}, ""},
+		{"http to a name starting with 127.0.0.1", []Option{WithBaseURL("http://127.0.0.1.evil.example")}, ""},
+		{"http to a name starting with localhost", []Option{WithBaseURL("http://localhost.evil.example")}, ""},
+		{"http to a gateway, insecure allowed", []Option{WithBaseURL("http://10.0.0.5:8787"), WithInsecureHTTP()}, "http://10.0.0.5:8787/trade/v1/query"},
+		{"insecure allowed before the base URL", []Option{WithInsecureHTTP(), WithBaseURL("http://qfpay.lan")}, "http://qfpay.lan/trade/v1/query"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hc, urls := recordURLs(t)
+			c, err := NewClient(testAppCode, testClientKey, append([]Option{WithHTTPClient(hc)}, tt.opts...)...)
+			if tt.want == "" {
+				assert.Nil(t, c)
+				require.ErrorIs(t, err, ErrInvalidRequest)
+				assert.Contains(t, err.Error(), "plain http:// is allowed only for a loopback host")
+				assert.Contains(t, err.Error(), "WithInsecureHTTP")
+				return
+			}
+			require.NoError(t, err)
+			_, err = c.Query(context.Background(), nil)
+			require.NoError(t, err)
+			assert.Equal(t, []string{tt.want}, urls())
+		})
+	}
+}
+
+// TestBaseURLUserinfoNeverShown: a base URL's user:password (a proxy's,
+// say) is used for the requests but appears in no printed client, log line
+// or error.
+func TestBaseURLUserinfoNeverShown(t *testing.T) {
+	const base = "https://alice:s3cr3t@proxy.example/qfpay"
+	mock := httpmock.NewMockTransport()
+	var auth []string
+	mock.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		auth = append(auth, r.Header.Get("Authorization"))
+		return nil, errors.New("connection reset by peer")
+	})
+	var logs bytes.Buffer
+	c, err := NewClient(testAppCode, testClientKey, WithBaseURL(base), WithHTTPClient(&http.Client{Transport: mock}),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	require.NoError(t, err)
+
+	_, payErr := c.Payment(context.Background(), testPaymentRequest("P-proxy"))
+	require.ErrorIs(t, payErr, ErrOutcomeUnknown)
+	_, queryErr := c.Query(context.Background(), queryByOTN)
+	require.Error(t, queryErr)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("configured", "client", c)
+	_, badErr := NewClient(testAppCode, testClientKey, WithBaseURL("ftp://alice:s3cr3t@proxy.example"))
+	require.Error(t, badErr)
+
+	assert.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte("alice:s3cr3t")), auth[0], "the userinfo is still used")
+	shown := map[string]string{
+		"String":         c.String(),
+		"%v":             fmt.Sprintf("%v", c),
+		"%#v":            fmt.Sprintf("%#v", *c),
+		"logs":           logs.String(),
+		"payment error":  payErr.Error(),
+		"query error":    queryErr.Error(),
+		"base URL error": badErr.Error(),
+		"LogValue":       c.LogValue().String(),
+	}
+	for name, s := range shown {
+		t.Run(name, func(t *testing.T) {
+			assert.NotContains(t, s, "alice")
+			assert.NotContains(t, s, "s3cr3t")
+		})
+	}
+	assert.Contains(t, c.String(), "env: https://redacted@proxy.example/qfpay")
+	assert.Contains(t, payErr.Error(), "https://redacted@proxy.example/qfpay/trade/v1/payment")
+}
+
+// TestBlankNotificationKey: a key of blanks only verifies nothing, since
+// anyone could sign with it; a key with a trailing newline (read from a
+// file) is used without it, as NewClient uses it.
+func TestBlankNotificationKey(t *testing.T) {
+	body := readTestdata(t, "notify_payment.json")
+	for _, key := range []string{"", " ", "\t", " \n\r\t "} {
+		t.Run(fmt.Sprintf("key %q", key), func(t *testing.T) {
+			sig := notifySig(body, key) // what anyone can compute
+			err := VerifyNotification([]byte(body), sig, key)
+			require.ErrorIs(t, err, ErrInvalidSignature)
+			assert.Contains(t, err.Error(), "empty or blank")
+			n, err := ParseNotification([]byte(body), sig, key)
+			assert.Nil(t, n)
+			require.ErrorIs(t, err, ErrInvalidSignature)
+
+			called := false
+			h := NotificationHandler(key, func(context.Context, *Notification) error { called = true; return nil })
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, signedRequest(http.MethodPost, body, sig))
+			assert.Equal(t, http.StatusUnauthorized, rec.Code)
+			assert.False(t, called)
+		})
+	}
+	t.Run("key with a trailing newline", func(t *testing.T) {
+		sig := notifySig(body, testClientKey)
+		require.NoError(t, VerifyNotification([]byte(body), sig, testClientKey+"\n"))
+		assert.Equal(t, sig, SignNotification([]byte(body), " "+testClientKey+"\n"))
+	})
 }

@@ -109,7 +109,7 @@ func (c *Client) queryRanges(q *QueryRequest) ([][2]time.Time, error) {
 	}
 	start, end = start.In(c.loc), end.In(c.loc)
 	if end.Before(start) {
-		return nil, invalid("End %v is before Start %v", end, start)
+		return nil, invalidField("end_time", "End %v is before Start %v", end, start)
 	}
 	var out [][2]time.Time
 	for from := start; !from.After(end); {

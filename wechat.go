@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
-	"unicode/utf8"
+	"strings"
 )
 
 // oauthRequest is the query of /tool/v1/get_weixin_oauth_code.
@@ -16,13 +16,16 @@ type oauthRequest struct {
 }
 
 func (r *oauthRequest) validate() error {
-	if err := validateAbsoluteURL("redirectURI", r.RedirectURI); err != nil {
+	if err := validateAbsoluteURL("redirect_uri", "redirectURI", r.RedirectURI); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(r.RedirectURI); n > 512 {
-		return invalid("redirectURI has %d characters, at most 512", n)
+	if strings.Contains(r.RedirectURI, "&") {
+		return invalidField("redirect_uri", "redirectURI must not contain '&': the URL's signature covers "+
+			"\"app_code=...&redirect_uri=<redirectURI>\" as plain text and is handed to the customer's browser, "+
+			"so each '&name=value' in redirectURI would make it a valid signature for a request with those "+
+			"parameters (a refund, say); carry at most one query parameter, or put the state in the path")
 	}
-	return nil
+	return checkLength("redirect_uri", "redirectURI", r.RedirectURI, maxURL)
 }
 
 var epWeChatOAuth = endpoint{method: "GET", path: "/tool/v1/get_weixin_oauth_code", mchid: true}
@@ -30,8 +33,16 @@ var epWeChatOAuth = endpoint{method: "GET", path: "/tool/v1/get_weixin_oauth_cod
 // WeChatOAuthURL returns the URL to send a customer's WeChat browser to for
 // a WeChat oauth_code (GET /tool/v1/get_weixin_oauth_code, API section
 // "WeChat Pay JSAPI", "GET oauth_code"). WeChat then sends the customer back
-// to redirectURI, an absolute http(s) URL, with a code query parameter for
-// WeChatOpenID.
+// to redirectURI, an absolute http(s) URL of at most 512 characters, with a
+// code query parameter for WeChatOpenID.
+//
+// redirectURI must not contain '&': the signature in the URL covers
+// "app_code=<app code>&redirect_uri=<redirectURI>" (with mchid when set) as
+// plain text, and the URL is handed to the customer's browser. A
+// redirectURI ending in "&syssn=...&txamt=..." would make that signature
+// valid for another request carrying those parameters, such as a refund.
+// One query parameter is fine ("https://shop.example/wx/callback?order=42");
+// keep further state in the path or on the server.
 //
 // It is the first step of a WeChat JSAPI payment for a merchant without a
 // WeChat official account of its own, made on QF Pay's account (API section
@@ -73,7 +84,7 @@ type openIDRequest struct {
 
 func (r *openIDRequest) validate() error {
 	if r.Code == "" {
-		return invalid("code (from the WeChat OAuth redirect) is required")
+		return invalidField("code", "code (from the WeChat OAuth redirect) is required")
 	}
 	return nil
 }
@@ -123,14 +134,19 @@ type WeChatCheckout struct {
 	// MerchantName is mchntnm, the business name shown (required, at most
 	// 128 characters).
 	MerchantName string
-	// Amount is txamt in minor units (required, > 0): the payment's amount.
+	// Amount is txamt in minor units (required, > 0, at most MaxAmount):
+	// the payment's amount.
 	Amount int64
-	// Currency is the payment's currency (required).
+	// Currency is currency, the payment's currency (required, three
+	// upper-case letters).
 	Currency Currency
-	// GoodsName is goods_name (optional, at most 64 characters).
+	// GoodsName is goods_name (optional; at most 64 characters, valid
+	// UTF-8, no control characters).
 	GoodsName string
 	// RedirectURL is redirect_url, where the customer goes once the payment
-	// is complete (required, at most 512 characters).
+	// is complete (required): an absolute http(s) URL of at most 512
+	// characters. The spec's sample writes "www.example.com", which a
+	// browser would read as a relative path: it is refused.
 	RedirectURL string
 }
 
@@ -139,56 +155,68 @@ type WeChatCheckout struct {
 // Data") for a PayTypeWeChatJSAPI payment: redirect the customer's WeChat
 // browser there and the page starts WeChat Pay with p, the payment's
 // PaymentResponse.WeChatJSAPIParams. host is the regional checkout host,
-// such as WeChatCheckoutHost. The URL is not signed; p carries WeChat's own
-// signature. Missing or out-of-range fields are refused.
+// such as WeChatCheckoutHost: an https:// URL with no query or fragment
+// (http:// only for a loopback host, for tests). The URL is not signed; p
+// carries WeChat's own signature. The merchant's fields are checked against
+// the API's table (see WeChatCheckout) and a missing or out-of-range one is
+// refused with a *ValidationError naming its wire name. WeChat's parameters
+// in p are required but their lengths are not checked: they are the
+// gateway's own answer, passed on as it is, and the table's String(16) for
+// appId is shorter than the 18-character app ids of WeChat and of the
+// API's own samples.
 func WeChatCheckoutURL(host string, p *WeChatJSAPIParams, o WeChatCheckout) (string, error) {
-	if err := validateAbsoluteURL("host", host); err != nil {
+	if err := validateAbsoluteURL("host", "host", host); err != nil {
 		return "", err
 	}
 	u, _ := url.Parse(host)
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return "", invalidField("host", "host %q: the checkout page must be https:// (http:// only for a loopback host)", redactURL(host))
+	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", invalid("host %q must have no query or fragment", host)
+		return "", invalidField("host", "host %q must have no query or fragment", redactURL(host))
 	}
 	if p == nil {
 		return "", invalid("nil *WeChatJSAPIParams")
 	}
 	q := url.Values{}
-	for _, f := range []struct {
-		name, value string
-		max         int // characters; 0: no limit
-	}{
-		{"appId", p.AppID, 0}, {"timeStamp", p.TimeStamp, 0}, {"nonceStr", p.NonceStr, 0},
-		{"package", p.Package, 0}, {"signType", p.SignType, 0}, {"paySign", p.PaySign, 0},
-		{"mchntnm", o.MerchantName, 128}, {"currency", string(o.Currency), 0},
-		{"redirect_url", o.RedirectURL, 512}, {"goods_name", o.GoodsName, 64},
+	for _, f := range []struct{ name, value string }{
+		{"appId", p.AppID}, {"timeStamp", p.TimeStamp}, {"nonceStr", p.NonceStr},
+		{"package", p.Package}, {"signType", p.SignType}, {"paySign", p.PaySign},
 	} {
-		switch n := utf8.RuneCountInString(f.value); {
-		case n == 0 && f.name == "goods_name":
-			continue
-		case n == 0:
-			return "", invalid("WeChat checkout: %s is required", f.name)
-		case f.max > 0 && n > f.max:
-			return "", invalid("WeChat checkout: %s has %d characters, at most %d", f.name, n, f.max)
+		if f.value == "" {
+			return "", invalidField(f.name, "%s (of the payment's pay_params) is required", f.name)
 		}
 		q.Set(f.name, f.value)
 	}
+	if o.MerchantName == "" {
+		return "", invalidField("mchntnm", "MerchantName is required")
+	}
+	if err := checkLength("mchntnm", "MerchantName", o.MerchantName, 128); err != nil {
+		return "", err
+	}
+	q.Set("mchntnm", o.MerchantName)
 	if err := validateAmount(o.Amount); err != nil {
 		return "", err
 	}
 	q.Set("txamt", strconv.FormatInt(o.Amount, 10))
+	if err := validateCurrency("currency", o.Currency); err != nil {
+		return "", err
+	}
+	q.Set("currency", string(o.Currency))
+	if o.GoodsName != "" {
+		if err := validateGoodsName("goods_name", o.GoodsName); err != nil {
+			return "", err
+		}
+		q.Set("goods_name", o.GoodsName)
+	}
+	if err := validateAbsoluteURL("redirect_url", "RedirectURL", o.RedirectURL); err != nil {
+		return "", err
+	}
+	if err := checkLength("redirect_url", "RedirectURL", o.RedirectURL, maxURL); err != nil {
+		return "", err
+	}
+	q.Set("redirect_url", o.RedirectURL)
 	u = u.JoinPath("q", "direct")
 	u.RawQuery = q.Encode()
 	return u.String(), nil
-}
-
-// validateAbsoluteURL checks that s is an absolute http(s) URL.
-func validateAbsoluteURL(name, s string) error {
-	if s == "" {
-		return invalid("%s is required", name)
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalid("%s %q must be an absolute http(s) URL", name, s)
-	}
-	return nil
 }

@@ -21,7 +21,9 @@ func TestWeChatOAuthURL(t *testing.T) {
 		mchid       string
 	}{
 		{name: "spec sample", redirectURI: "https://sdk.qfapi.com"},
-		{name: "redirect with a query and UTF-8, escaped on the wire, signed raw", redirectURI: "http://49ae4dbd47a6.ngrok.io/getcode?shop=茶&x=1"},
+		{name: "redirect with a query and UTF-8, escaped on the wire, signed raw", redirectURI: "http://49ae4dbd47a6.ngrok.io/getcode?shop=茶"},
+		{name: "callback with one query parameter", redirectURI: "https://shop.example/wx/callback?order=42"},
+		{name: "an escaped ampersand is no separator", redirectURI: "https://shop.example/wx/callback?order=42%26x%3D1"},
 		{name: "client mchid is sent and signed", opts: []Option{WithMerchantID("ZaMVg12345")}, redirectURI: "https://shop.example/wx", mchid: "ZaMVg12345"},
 		// A browser redirect cannot carry X-QF-SIGNTYPE: MD5 always.
 		{name: "SHA256 client still signs MD5", opts: []Option{WithSignType(SHA256)}, redirectURI: "https://shop.example/wx"},
@@ -58,7 +60,14 @@ func TestWeChatOAuthURLValidation(t *testing.T) {
 		{"relative", "/getcode", "absolute"},
 		{"no scheme, as the spec's checkout sample writes hosts", "www.example.com", "absolute"},
 		{"not http", "ftp://shop.example/x", "absolute"},
-		{"too long", "https://shop.example/" + strings.Repeat("a", 500), "at most 512"},
+		{"javascript:", "javascript:alert(1)", "absolute"},
+		{"data:", "data:text/html,<script>alert(1)</script>", "absolute"},
+		{"too long", "https://shop.example/" + strings.Repeat("a", 492), "at most 512"},
+		// The signature of "app_code=A&redirect_uri=https://x?a=1&syssn=S&txamt=T"
+		// is also the signature of a request with syssn and txamt.
+		{"a second parameter makes the signature an oracle", "https://shop.example/wx/callback?order=42&lang=en", "must not contain '&'"},
+		{"forged refund parameters", "https://x.example/?&syssn=20191227000200020061752831&txamt=10&txdtm=2019-12-27 11:10:38", "valid signature for a request"},
+		{"an ampersand in the path", "https://shop.example/a&b", "must not contain '&'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +75,11 @@ func TestWeChatOAuthURLValidation(t *testing.T) {
 			got, err := e.client.WeChatOAuthURL(tt.redirectURI)
 			assert.Empty(t, got)
 			require.ErrorIs(t, err, ErrInvalidRequest)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, "redirect_uri", ve.Field)
 			assert.Contains(t, err.Error(), tt.msg)
+			assert.Empty(t, e.requests())
 		})
 	}
 }
@@ -221,31 +234,65 @@ func TestWeChatCheckoutURLValidation(t *testing.T) {
 		host     string
 		params   *WeChatJSAPIParams
 		checkout WeChatCheckout
+		field    string // "" when the URL is built
 		msg      string
 	}{
-		{"no host", "", sampleJSAPIParams(), ok, "host is required"},
-		{"host without scheme", "o2.qfpay.com", sampleJSAPIParams(), ok, "absolute"},
-		{"host with a query", "https://o2.qfpay.com/?a=1", sampleJSAPIParams(), ok, "no query"},
-		{"nil params", WeChatCheckoutHost, nil, ok, "nil *WeChatJSAPIParams"},
-		{"no appId", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.AppID = "" }), ok, "appId is required"},
-		{"no timeStamp", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.TimeStamp = "" }), ok, "timeStamp is required"},
-		{"no nonceStr", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.NonceStr = "" }), ok, "nonceStr is required"},
-		{"no package", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.Package = "" }), ok, "package is required"},
-		{"no signType", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.SignType = "" }), ok, "signType is required"},
-		{"no paySign", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.PaySign = "" }), ok, "paySign is required"},
-		{"no merchant name", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = "" }), "mchntnm is required"},
-		{"merchant name too long", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = strings.Repeat("店", 129) }), "mchntnm has 129 characters"},
-		{"zero amount", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Amount = 0 }), "Amount"},
-		{"no currency", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Currency = "" }), "currency is required"},
-		{"no redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "" }), "redirect_url is required"},
-		{"redirect too long", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = strings.Repeat("a", 513) }), "redirect_url has 513"},
-		{"goods name too long", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = strings.Repeat("g", 65) }), "goods_name has 65"},
+		{"within every limit", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) {
+			o.MerchantName, o.GoodsName, o.Amount = strings.Repeat("店", 128), strings.Repeat("g", 64), MaxAmount
+			o.RedirectURL = "https://shop.example/" + strings.Repeat("p", 491)
+		}), "", ""},
+		{"loopback http host", "http://127.0.0.1:8787", sampleJSAPIParams(), ok, "", ""},
+		{"no host", "", sampleJSAPIParams(), ok, "host", "host is required"},
+		{"host without scheme", "o2.qfpay.com", sampleJSAPIParams(), ok, "host", "absolute"},
+		{"javascript: host", "javascript:alert(1)//", sampleJSAPIParams(), ok, "host", "absolute"},
+		{"data: host", "data:text/html,x", sampleJSAPIParams(), ok, "host", "absolute"},
+		{"relative host", "/q", sampleJSAPIParams(), ok, "host", "absolute"},
+		{"plain http host", "http://o2.qfpay.com", sampleJSAPIParams(), ok, "host", "https://"},
+		{"host with a query", "https://o2.qfpay.com/?a=1", sampleJSAPIParams(), ok, "host", "no query"},
+		{"nil params", WeChatCheckoutHost, nil, ok, wholeRequest, "nil *WeChatJSAPIParams"},
+		{"no appId", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.AppID = "" }), ok, "appId", "appId"},
+		{"no timeStamp", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.TimeStamp = "" }), ok, "timeStamp", "timeStamp"},
+		{"no nonceStr", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.NonceStr = "" }), ok, "nonceStr", "nonceStr"},
+		{"no package", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.Package = "" }), ok, "package", "package"},
+		{"no signType", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.SignType = "" }), ok, "signType", "signType"},
+		{"no paySign", WeChatCheckoutHost, params(func(p *WeChatJSAPIParams) { p.PaySign = "" }), ok, "paySign", "paySign"},
+		{"no merchant name", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = "" }), "mchntnm", "MerchantName is required"},
+		{"merchant name of 129", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.MerchantName = strings.Repeat("店", 129) }), "mchntnm", "129 characters"},
+		{"zero amount", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Amount = 0 }), "txamt", "Amount"},
+		{"amount of 12 digits", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Amount = MaxAmount + 1 }), "txamt", "11 digits"},
+		{"no currency", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Currency = "" }), "currency", "Currency is required"},
+		{"lower-case currency", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.Currency = "thb" }), "currency", "upper-case"},
+		{"no redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "" }), "redirect_url", "RedirectURL is required"},
+		{"redirect of 513", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) {
+			o.RedirectURL = "https://shop.example/" + strings.Repeat("p", 492)
+		}), "redirect_url", "513 characters"},
+		{"javascript: redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "javascript:alert(1)" }), "redirect_url", "absolute"},
+		{"data: redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "data:text/html,x" }), "redirect_url", "absolute"},
+		{"relative redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "/paid" }), "redirect_url", "absolute"},
+		{"the spec sample's scheme-less redirect", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.RedirectURL = "www.example.com" }), "redirect_url", "absolute"},
+		{"goods name of 65", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = strings.Repeat("g", 65) }), "goods_name", "65 characters"},
+		{"goods name with a control character", WeChatCheckoutHost, sampleJSAPIParams(), with(func(o *WeChatCheckout) { o.GoodsName = "a\tb" }), "goods_name", "control"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := WeChatCheckoutURL(tt.host, tt.params, tt.checkout)
+			if tt.field == "" {
+				require.NoError(t, err)
+				u, err := url.Parse(got)
+				require.NoError(t, err)
+				assert.Equal(t, strings.TrimRight(tt.host, "/")+"/q/direct", u.Scheme+"://"+u.Host+u.Path)
+				assert.Equal(t, tt.checkout.RedirectURL, u.Query().Get("redirect_url"))
+				return
+			}
 			assert.Empty(t, got)
 			require.ErrorIs(t, err, ErrInvalidRequest)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			want := tt.field
+			if want == wholeRequest {
+				want = ""
+			}
+			assert.Equal(t, want, ve.Field)
 			assert.Contains(t, err.Error(), tt.msg)
 		})
 	}

@@ -91,7 +91,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if env.IsSandbox() {
 		mux := http.NewServeMux()
 		mux.Handle(notifyPath, qfpay.NotificationHandler(env.ClientKey(), inbox.record))
-		hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 		go func() { _ = hs.Serve(ln) }() // ends with Shutdown
 		defer hs.Shutdown(context.Background())
 		say("listening on %s (qfpay.NotificationHandler)", notifyURL)
