@@ -110,9 +110,9 @@ func (c *Client) Cancel(ctx context.Context, payType PayType, req *ReversalReque
 func cancelEndpoint(p PayType) (*endpoint, error) {
 	switch {
 	case p == "":
-		return nil, invalid("PayType (of the payment to cancel) is required")
+		return nil, invalidField("pay_type", "PayType (of the payment to cancel) is required")
 	case hongKongPayTypes[p]:
-		return nil, invalid("pay type %s (%s) does not support cancel (Hong Kong pay types take neither reversal nor close): let it expire, or refund it once paid", p, p.Description())
+		return nil, invalidField("pay_type", "pay type %s (%s) does not support cancel (Hong Kong pay types take neither reversal nor close): let it expire, or refund it once paid", p, p.Description())
 	case p.IsPreAuth(), p == PayTypeAlipayCPM, p == PayTypeAlipayMPM, p == PayTypeWeChatCPM, p == PayTypeUnifiedCPM:
 		return &epReversal, nil
 	default:
@@ -160,6 +160,7 @@ func (c *Client) Reverse(ctx context.Context, req *ReversalRequest) (*ReversalRe
 func (c *Client) CloseOrder(ctx context.Context, req *ReversalRequest) (*ReversalResponse, error) {
 	return do[ReversalResponse](ctx, c, &epClose, req)
 }
+
 func (r *ReversalRequest) validate() error {
 	if r == nil {
 		return invalid("nil *ReversalRequest")
@@ -167,17 +168,8 @@ func (r *ReversalRequest) validate() error {
 	if err := validateTarget(r.SysSN, r.OutTradeNo); err != nil {
 		return err
 	}
-	return validateAmount(r.Amount)
-}
-
-// validateTarget checks the syssn or out_trade_no naming the transaction a
-// reversal, close, unfreeze or deduction applies to.
-func validateTarget(sysSN, outTradeNo string) error {
-	if sysSN == "" && outTradeNo == "" {
-		return invalid("SysSN or OutTradeNo (the transaction to act on) is required")
+	if err := validateAmount(r.Amount); err != nil {
+		return err
 	}
-	if outTradeNo != "" {
-		return validateOutTradeNo(outTradeNo)
-	}
-	return nil
+	return validateMerchantFields(r.MerchantID, r.DeviceID, "")
 }

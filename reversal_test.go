@@ -238,15 +238,20 @@ func TestReversalSuccessWithoutSysSN(t *testing.T) {
 
 func TestReversalValidation(t *testing.T) {
 	tests := []struct {
-		name string
-		req  *ReversalRequest
-		msg  string
+		name  string
+		req   *ReversalRequest
+		field string
+		msg   string
 	}{
-		{"nil", nil, "nil *ReversalRequest"},
-		{"no syssn nor out_trade_no", &ReversalRequest{Amount: 10}, "SysSN or OutTradeNo"},
-		{"zero amount", &ReversalRequest{SysSN: "1", Amount: 0}, "Amount"},
-		{"negative amount", &ReversalRequest{OutTradeNo: "A1", Amount: -5}, "Amount"},
-		{"out_trade_no too long", &ReversalRequest{OutTradeNo: strings.Repeat("x", 129), Amount: 10}, "at most 128"},
+		{"nil", nil, "", "nil *ReversalRequest"},
+		{"no syssn nor out_trade_no", &ReversalRequest{Amount: 10}, "syssn", "SysSN or OutTradeNo"},
+		{"syssn too long", &ReversalRequest{SysSN: strings.Repeat("1", 129), Amount: 10}, "syssn", "at most 128"},
+		{"zero amount", &ReversalRequest{SysSN: "1", Amount: 0}, "txamt", "Amount"},
+		{"negative amount", &ReversalRequest{OutTradeNo: "A1", Amount: -5}, "txamt", "Amount"},
+		{"amount over 11 digits", &ReversalRequest{OutTradeNo: "A1", Amount: 123456789012}, "txamt", "11 digits"},
+		{"out_trade_no too long", &ReversalRequest{OutTradeNo: strings.Repeat("x", 129), Amount: 10}, "out_trade_no", "at most 128"},
+		{"mchid too long", &ReversalRequest{OutTradeNo: "A1", Amount: 10, MerchantID: strings.Repeat("m", 17)}, "mchid", "at most 16"},
+		{"udid too long", &ReversalRequest{OutTradeNo: "A1", Amount: 10, DeviceID: strings.Repeat("d", 41)}, "udid", "at most 40"},
 	}
 	for _, rc := range reversalCalls {
 		for _, tt := range tests {
@@ -256,6 +261,9 @@ func TestReversalValidation(t *testing.T) {
 				got, err := rc.call(e.client, t.Context(), tt.req)
 				assert.Nil(t, got)
 				require.ErrorIs(t, err, ErrInvalidRequest)
+				var ve *ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, tt.field, ve.Field)
 				assert.Contains(t, err.Error(), tt.msg)
 				assert.False(t, errors.Is(err, ErrOutcomeUnknown))
 				assert.Empty(t, e.requests())
@@ -286,6 +294,9 @@ func TestCancelPicksTheWalletsEndpoint(t *testing.T) {
 				assert.Nil(t, got)
 				require.ErrorIs(t, err, ErrInvalidRequest)
 				assert.Contains(t, err.Error(), "does not support cancel")
+				var ve *ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, "pay_type", ve.Field)
 				assert.Contains(t, err.Error(), string(p))
 				assert.Empty(t, e.requests(), "nothing sent")
 				return

@@ -175,3 +175,18 @@ func redactURL(raw string) string {
 	}
 	return u.String()
 }
+
+// validateTarget checks the syssn or out_trade_no naming the transaction a
+// reversal, close, unfreeze or deduction applies to.
+func validateTarget(sysSN, outTradeNo string) error {
+	if sysSN == "" && outTradeNo == "" {
+		return invalidField("syssn", "SysSN or OutTradeNo (the transaction to act on) is required")
+	}
+	if err := checkLength("syssn", "SysSN", sysSN, maxSysSN); err != nil {
+		return err
+	}
+	if outTradeNo != "" {
+		return validateOutTradeNo(outTradeNo)
+	}
+	return nil
+}
