@@ -136,6 +136,12 @@
 // DefaultNotifySchedule, or WithNotifySchedule's. Server.Deliveries and
 // Server.WaitDeliveries show what was sent and answered.
 //
+// A payment made with its own notify_url (current documentation; an
+// absolute http(s) URL of at most 256 characters, else 1104) is notified
+// there instead of the server's URL, and so are its refunds. QF Pay does
+// not say whether the gateway uses such a URL instead of the registered
+// one or besides it; the server takes the first reading.
+//
 // # Other endpoints
 //
 // /trade/v1/query filters by syssn, out_trade_no and pay_type (comma

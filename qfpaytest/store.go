@@ -59,6 +59,9 @@ type txn struct {
 
 	goodsName, goodsInfo, udid, mchid, authCode string
 	note, returnURL, qrcode, payURL, chnlsn     string
+	// notifyURL is the order's own notify_url, where its notifications
+	// go instead of the server's (see notifyTarget).
+	notifyURL string
 }
 
 // Transaction is a snapshot of a payment or refund the server holds.
