@@ -1,6 +1,7 @@
 // Package qfpaytest is an in-memory QF Pay gateway for tests: payments,
 // queries, refunds, reversals, pre-authorization, bills, the WeChat oauth
-// tools and asynchronous notifications, with no credentials and no network.
+// tools, the hosted checkout page and asynchronous notifications, with no
+// credentials and no network.
 // It speaks the wire protocol of the QF Pay Open API documentation, so it
 // serves the qfpay SDK (qfpay.WithBaseURL(srv.URL)) as well as any other
 // client.
@@ -123,6 +124,30 @@
 // may be made); /trade/v1/reversal on a paid freeze unfreezes what is left
 // (txamt and txdtm not needed). A freeze with nothing left frozen is
 // finished (cancel 4); it cannot be refunded (1155).
+//
+// # Hosted checkout
+//
+// The checkout page of QF Pay's current documentation lives at
+// /checkstand/: a browser opens <URL>/checkstand/#/?<signed parameters>,
+// as qfpay.Client.CheckoutURL builds it, and the page's script moves the
+// fragment into the query (/checkstand/?<...>), which the server verifies:
+// appcode (1106), sign_type md5 or sha256 and sign over every parameter
+// but sign and lang, empty ones left out, hex of either case (1108), both
+// answered 403; then the table's parameters (paysource ending in
+// _checkout, txamt, a known txcurrcd, out_trade_no, txdtm, return_url,
+// failed_url and notify_url absolute http(s) URLs, lang en, zh-hk or
+// zh-cn, checkout_expired_time epoch milliseconds, mchntid the server's
+// mchid, no unknown parameter), 400 with 1104 or 1103. A valid URL creates
+// the order, waiting for the shopper (listed 1143, pay_type empty) until
+// checkout_expired_time (default 30 minutes); the same URL again shows the
+// same order, another order's out_trade_no is 2011 (409). The page's pay
+// button (POST /checkstand/pay/<syssn>, with the method chosen as
+// pay_type, CardPayType by default) pays and notifies it and answers 303
+// to return_url; its decline button (POST /checkstand/fail/<syssn>) lists
+// it failed with CheckoutDeclineCode, not notified, and answers 303 to
+// failed_url, as does a button pressed after the page expired (listed
+// 1181). Server.OpenCheckout is a test browser for all of it:
+// CheckoutPage.Pay and CheckoutPage.Fail press the buttons.
 //
 // # Notifications
 //

@@ -471,6 +471,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.weChatOAuthCode(w, r)
 	case strings.HasPrefix(path, payPath):
 		s.payPage(w, r)
+	case strings.HasPrefix(path, checkoutPath):
+		s.checkoutPage(w, r)
 	default:
 		http.NotFound(w, r)
 	}

@@ -62,6 +62,8 @@ type txn struct {
 	// notifyURL is the order's own notify_url, where its notifications
 	// go instead of the server's (see notifyTarget).
 	notifyURL string
+	// checkout is set for an order opened on the checkout page.
+	checkout *checkoutOrder
 }
 
 // Transaction is a snapshot of a payment or refund the server holds.
