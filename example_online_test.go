@@ -6,6 +6,7 @@ import (
 	"log"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/qfpay-go/qfpay"
 	"github.com/qfpay-go/qfpay/qfpaytest"
@@ -74,4 +75,44 @@ func ExampleClient_CheckoutURL() {
 	// browser back at: https://shop.example/orders/42
 	// notified: payment web-20240101-0042 2500 HKD
 	// paid: web-20240101-0042 2500 HKD 802801
+}
+
+// A shop that takes cards in its own page with QF Pay's Payment Element:
+// the backend creates a payment intent and hands its ID to the page, whose
+// qfpay.js lets the shopper pay it. The sandbox plays the shopper.
+func ExampleClient_CreatePaymentIntent() {
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	srv.SetNow(time.Date(2024, 5, 14, 11, 28, 38, 0, time.FixedZone("UTC+8", 8*60*60)))
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	intent, err := client.CreatePaymentIntent(ctx, &qfpay.PaymentIntentRequest{
+		PayType:    "802801", // Visa / Mastercard online
+		Amount:     4200,
+		Currency:   qfpay.CurrencyHKD,
+		OutTradeNo: "element-0001",
+		ReturnURL:  "https://shop.example/orders/1",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The page gets intent.ID (and must use it before intent.Expiry).
+	fmt.Println("intent:", len(intent.ID), "hex digits, expires", intent.Expiry.Format(time.DateTime))
+
+	// The shopper pays in the page; the notification and the query follow.
+	if _, err := srv.PayIntent(intent.ID); err != nil {
+		log.Fatal(err)
+	}
+	tx, err := client.WaitForPayment(ctx, "element-0001")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("paid:", tx.OutTradeNo, tx.Amount, tx.Currency, tx.PayType)
+	// Output:
+	// intent: 32 hex digits, expires 2024-05-14 11:58:38
+	// paid: element-0001 4200 HKD 802801
 }

@@ -149,6 +149,18 @@
 // 1181). Server.OpenCheckout is a test browser for all of it:
 // CheckoutPage.Pay and CheckoutPage.Fail press the buttons.
 //
+// # Payment intents
+//
+// /payment_element/v1/create_payment_intent (current documentation)
+// takes pay_type (a code of the PayType table, CardPayType or Apple Pay's
+// 806527), txamt, txcurrcd (default HKD), out_trade_no (2011 when used),
+// and optional return_url, failed_url and notify_url, and creates the
+// order, waiting for the shopper (listed 1143) until intent_expiry,
+// IntentLifetime later (then 1181). It answers payment_intent (32 hex
+// digits) and intent_expiry. Server.PayIntent pays the order as the
+// Payment Element would, notified like any payment; Server.DeclineIntent
+// fails it with CheckoutDeclineCode.
+//
 // # Notifications
 //
 // With a notify URL (WithNotifyURL, Server.SetNotifyURL) every successful

@@ -411,6 +411,8 @@ var apiRoutes = map[string]endpoint{
 	"/trade/v1/add_note":         {methodPost, mchidIgnored, (*Server).addNote},
 	"/trade/v1/query":            {methodPost, mchidChecked, (*Server).query},
 	"/tool/v1/get_weixin_openid": {methodGet, mchidChecked, (*Server).weChatOpenID},
+
+	"/payment_element/v1/create_payment_intent": {methodPost, mchidChecked, (*Server).createPaymentIntent},
 }
 
 // ServeHTTP answers one request like the gateway, after any fault injected

@@ -64,6 +64,9 @@ type txn struct {
 	notifyURL string
 	// checkout is set for an order opened on the checkout page.
 	checkout *checkoutOrder
+	// intent is the payment intent of an order created by
+	// create_payment_intent.
+	intent string
 }
 
 // Transaction is a snapshot of a payment or refund the server holds.
