@@ -2,6 +2,7 @@ package qfpay_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net/http/httptest"
@@ -115,4 +116,82 @@ func ExampleClient_CreatePaymentIntent() {
 	// Output:
 	// intent: 32 hex digits, expires 2024-05-14 11:58:38
 	// paid: element-0001 4200 HKD 802801
+}
+
+// A hotel holds a card deposit, charges the stay from it and releases the
+// rest. The shopper's card is held through the Payment Element (the
+// sandbox's AuthorizeIntent plays it).
+func ExampleClient_CaptureFunds() {
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	intent, err := client.CreatePaymentIntent(ctx, &qfpay.PaymentIntentRequest{
+		PayType: "802801", Amount: 100000, Currency: qfpay.CurrencyHKD, OutTradeNo: "booking-77",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	held, err := srv.AuthorizeIntent(intent.ID) // the guest's card is held
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Check-out: charge the stay...
+	capture, err := client.CaptureFunds(ctx, &qfpay.CaptureRequest{SysSN: held.SysSN, Amount: 68000})
+	if err != nil {
+		// ErrOutcomeUnknown: the capture may have happened; never capture again before knowing.
+		log.Fatal(err)
+	}
+	fmt.Println(capture.Detail, capture.Amount, "- a new syssn, the one to refund:", capture.SysSN != held.SysSN)
+
+	// ...and give back the rest, once.
+	release, err := client.ReleaseFunds(ctx, &qfpay.ReleaseRequest{SysSN: held.SysSN, OutTradeNo: "booking-77", Amount: 100000 - 68000})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(release.Detail, release.Amount)
+	// Output:
+	// Capture received 68000 - a new syssn, the one to refund: true
+	// Void received 32000
+}
+
+// A deposit returned whole: nothing was captured.
+func ExampleClient_ReleaseFunds() {
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	intent, err := client.CreatePaymentIntent(ctx, &qfpay.PaymentIntentRequest{
+		PayType: "802801", Amount: 50000, Currency: qfpay.CurrencyHKD, OutTradeNo: "rental-12",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	held, err := srv.AuthorizeIntent(intent.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	release, err := client.ReleaseFunds(ctx, &qfpay.ReleaseRequest{
+		SysSN:      held.SysSN,
+		OutTradeNo: "rental-12", // the pre-authorisation's own number
+		Amount:     50000,       // all it still holds
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(release.Detail, release.Amount, release.OrigSysSN == held.SysSN)
+	_, err = client.ReleaseFunds(ctx, &qfpay.ReleaseRequest{SysSN: held.SysSN, OutTradeNo: "rental-12", Amount: 50000})
+	var apiErr *qfpay.APIError
+	fmt.Println("again:", errors.As(err, &apiErr), apiErr.Code)
+	// Output:
+	// Void received 50000 true
+	// again: true 1264
 }

@@ -161,6 +161,26 @@
 // Payment Element would, notified like any payment; Server.DeclineIntent
 // fails it with CheckoutDeclineCode.
 //
+// # Card pre-authorisation
+//
+// Server.AuthorizeIntent places a card hold for an intent's amount, as the
+// Payment Element does for a card pre-authorisation: listed paid, its
+// amount held (Transaction.Frozen), notified as a payment. Then, as the
+// current documentation's lifecycle goes (PreAuthorized -> Captured ->
+// Unfreezed, or PreAuthorized -> Unfreezed):
+//
+//   - /trade/v1/authtrade with the hold's syssn and txamt (txcurrcd, if
+//     sent, the hold's; no out_trade_no) captures once (again: 1260; more
+//     than held: 1272): a new paid payment with orig_syssn the hold's and
+//     no out_trade_no, notified, refunded like any payment, and answered
+//     in the documentation's shape ("Capture received"); the same path
+//     still deducts from an Alipay freeze;
+//   - /trade/v1/unfreeze with syssn, txdtm, the hold's out_trade_no (else
+//     1267) and txamt equal to what is still held (else 1266) releases it,
+//     once (again: 1264): the hold is finished (cancel 4) and the release
+//     notified with notify_type unfreeze ("Void received");
+//   - the hold itself cannot be refunded (1155).
+//
 // # Notifications
 //
 // With a notify URL (WithNotifyURL, Server.SetNotifyURL) every successful

@@ -67,6 +67,8 @@ type txn struct {
 	// intent is the payment intent of an order created by
 	// create_payment_intent.
 	intent string
+	// hold is set for a card pre-authorisation (AuthorizeIntent).
+	hold *cardHold
 }
 
 // Transaction is a snapshot of a payment or refund the server holds.
