@@ -33,10 +33,29 @@ const (
 	EuropeLive    Environment = "https://openapi-eur.qfapi.com"
 )
 
+// HongKongSandbox is the sandbox of QF Pay's current documentation (section
+// "Environments" of the Hong Kong developer centre, newer than the API
+// documentation's table): simulated card payments with the documented test
+// cards, and the only host the documentation gives for the recurring
+// payment APIs. It is named "hk-sandbox" in ParseEnvironment. Wallet
+// payments are tested on HongKongTest (live test: real wallets, test
+// merchant accounts, no settlement); HongKongLive is production.
+const HongKongSandbox Environment = "https://openapi-int.qfapi.com"
+
+// The hosted checkout pages (checkstand) of the current documentation
+// (section "Hosted checkout page"): Client.CheckoutURL appends the signed
+// parameters directly after the "?". QF Pay documents a checkout page for
+// HongKongTest and HongKongLive only, none for HongKongSandbox or the other
+// regions.
+const (
+	CheckoutPageHongKongTest = "https://test-openapi-hk.qfapi.com/checkstand/#/?"
+	CheckoutPageHongKongLive = "https://openapi-hk.qfapi.com/checkstand/#/?"
+)
+
 var environmentNames = map[string]Environment{
 	"sandbox": Sandbox,
 	"cn-test": ChinaTest, "cn-live": ChinaLive,
-	"hk-test": HongKongTest, "hk-live": HongKongLive,
+	"hk-test": HongKongTest, "hk-live": HongKongLive, "hk-sandbox": HongKongSandbox,
 	"jp-live": JapanLive,
 	"th-test": ThailandTest, "th-live": ThailandLive,
 	"ae-test": DubaiTest, "ae-live": DubaiLive,
@@ -57,8 +76,8 @@ func EnvironmentNames() []string {
 
 // ParseEnvironment reads an environment name as used in configuration files
 // and environment variables: "sandbox", or a region and "-test" or "-live":
-// cn, hk, jp (live only), th, ae (Dubai), sg, id, eu. Case and surrounding
-// space are ignored. An unknown name is an error that lists the valid ones.
+// cn, hk, jp (live only), th, ae (Dubai), sg, id, eu; and "hk-sandbox"
+// (HongKongSandbox). Case and surrounding space are ignored. An unknown name is an error that lists the valid ones.
 func ParseEnvironment(name string) (Environment, error) {
 	if env, ok := environmentNames[strings.ToLower(strings.TrimSpace(name))]; ok {
 		return env, nil

@@ -49,6 +49,7 @@ func TestParseEnvironment(t *testing.T) {
 		{"cn-live", ChinaLive, true},
 		{"hk-test", HongKongTest, false},
 		{"hk-live", HongKongLive, true},
+		{"hk-sandbox", HongKongSandbox, false},
 		{"jp-live", JapanLive, true},
 		{"th-test", ThailandTest, false},
 		{"th-live", ThailandLive, true},
@@ -61,7 +62,7 @@ func TestParseEnvironment(t *testing.T) {
 		{"eu-test", EuropeTest, false},
 		{"eu-live", EuropeLive, true},
 	}
-	require.Len(t, tests, 16)
+	require.Len(t, tests, 17)
 	var names []string
 	for _, tt := range tests {
 		names = append(names, tt.name)
@@ -81,7 +82,7 @@ func TestParseEnvironment(t *testing.T) {
 	for _, tt := range tests {
 		distinct[tt.want] = true
 	}
-	assert.Len(t, distinct, 16, "each name its own gateway")
+	assert.Len(t, distinct, 17, "each name its own gateway")
 }
 
 func TestParseEnvironmentTolerance(t *testing.T) {
@@ -117,4 +118,26 @@ func TestEnvironmentNameOfUnknownURL(t *testing.T) {
 	assert.Empty(t, env.Name())
 	assert.False(t, env.IsLive())
 	assert.Equal(t, "https://qfpay.test", env.String())
+}
+
+// TestCurrentDocsHosts pins the hosts QF Pay's current documentation names
+// (its section "Environments"), which the API documentation's table lacks.
+func TestCurrentDocsHosts(t *testing.T) {
+	tests := []struct {
+		name, got, want string
+	}{
+		{"sandbox", string(HongKongSandbox), "https://openapi-int.qfapi.com"},
+		{"checkout, live test", CheckoutPageHongKongTest, "https://test-openapi-hk.qfapi.com/checkstand/#/?"},
+		{"checkout, production", CheckoutPageHongKongLive, "https://openapi-hk.qfapi.com/checkstand/#/?"},
+		{"WeChat /q/direct", WeChatCheckoutHostHongKong, "https://o2-hk.qfapi.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.got)
+		})
+	}
+	t.Run("checkout pages are on the API hosts", func(t *testing.T) {
+		assert.Equal(t, string(HongKongTest)+"/checkstand/#/?", CheckoutPageHongKongTest)
+		assert.Equal(t, string(HongKongLive)+"/checkstand/#/?", CheckoutPageHongKongLive)
+	})
 }

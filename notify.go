@@ -17,19 +17,6 @@ import (
 	"github.com/qfpay-go/qfpay/internal/wire"
 )
 
-// NotifyType is the notify_type of an asynchronous notification: what
-// happened to the transaction.
-type NotifyType string
-
-// The notification types the gateway sends. The API may add others; an
-// unknown type is kept as it is.
-const (
-	NotifyPayment  NotifyType = "payment"  // a payment succeeded
-	NotifyRefund   NotifyType = "refund"   // a refund succeeded
-	NotifyUnfreeze NotifyType = "unfreeze" // pre-authorised funds were unfrozen
-	NotifyCancel   NotifyType = "cancel"   // a transaction was cancelled
-)
-
 // DefaultMaxNotificationBytes bounds the body NotificationHandler reads. The
 // gateway's notifications are well under a kilobyte.
 const DefaultMaxNotificationBytes = 1 << 20
@@ -45,14 +32,19 @@ const notifySignHeader = "X-QF-SIGN"
 // Notification marshals to and from JSON with encoding/json, so it can be
 // queued as it is.
 //
-// Only the fields the SDK relies on are checked: notify_type and syssn must
-// be present, and syssn, orig_syssn, out_trade_no, txamt, respcd and the
-// times must be readable. Any other field of an unexpected type is kept as
+// Only the fields the SDK relies on are checked: notify_type must be
+// present (or order_type, which the current documentation's card payment
+// sample sends instead and Type is then taken from), syssn too except for
+// the token and subscription types (see NotifyType), and syssn,
+// orig_syssn, out_trade_no, txamt, respcd and the times must be readable.
+// The token and subscription types are read with the accessors
+// PaymentToken, Subscription and SubscriptionPayment. Any other field of an unexpected type is kept as
 // its JSON text or left zero, so that a notification QF Pay sent is never
 // refused (and lost) for a field the merchant may not even read; an
 // unknown notify_type or unknown fields are accepted, and Raw keeps them.
 type Notification struct {
-	// Type is notify_type: payment, refund, or another NotifyType.
+	// Type is notify_type: payment, refund, or another NotifyType; for a
+	// notification without one, its order_type (payment or refund).
 	Type NotifyType `json:"notify_type"`
 	// Status is status: "1" for a successful payment.
 	Status string `json:"status"`
@@ -109,6 +101,17 @@ type Notification struct {
 	CashRefundFeeType Currency `json:"cash_refund_fee_type"`
 	// CardNumber is cardcd.
 	CardNumber string `json:"cardcd"`
+	// OrderType, CardType, ClientSN, GoodsDetail, UserID, ErrMsg and
+	// DeviceID are order_type, cardtp, clisn, goods_detail, userid, errmsg
+	// and udid, which the current documentation's card payment
+	// notification carries (as sent; kept whatever their JSON type).
+	OrderType   OrderType `json:"order_type"`
+	CardType    string    `json:"cardtp"`
+	ClientSN    string    `json:"clisn"`
+	GoodsDetail string    `json:"goods_detail"`
+	UserID      string    `json:"userid"`
+	ErrMsg      string    `json:"errmsg"`
+	DeviceID    string    `json:"udid"`
 	// Raw is the notification body, for fields this struct does not have
 	// yet. It is a copy of the body as received, except that bare numbers
 	// with leading zeros (such as "respcd": 0000) are quoted so that Raw is
@@ -190,7 +193,8 @@ func notifyDigest(body []byte, clientKey string) [2 * md5.Size]byte {
 // Notifications", "Response Parameters of Asynchronous Notifications".
 // Nothing is decoded before the signature matched. A bad signature returns
 // an error matching ErrInvalidSignature; a verified body that is not a JSON
-// object, lacks notify_type or syssn, or has a field the SDK relies on that
+// object, lacks notify_type (and order_type) or a syssn its type carries,
+// or has a field the SDK relies on that
 // cannot be read (syssn, orig_syssn, out_trade_no, txamt, respcd, a time),
 // returns an error matching ErrMalformedResponse. Other fields never fail
 // (see Notification). Times are read in UTC+8,
@@ -213,10 +217,11 @@ func parseNotification(body []byte, signature, clientKey string, loc *time.Locat
 	if err := wire.Decode(obj, n, loc); err != nil {
 		return nil, notifyMalformed(err)
 	}
+	inferNotifyType(n)
 	switch {
 	case n.Type == "":
 		return nil, notifyMalformed(errors.New("no notify_type"))
-	case n.SysSN == "":
+	case n.SysSN == "" && n.Type.carriesSysSN():
 		return nil, notifyMalformed(errors.New("no syssn"))
 	}
 	n.Raw = bytes.Clone(body)

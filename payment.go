@@ -85,6 +85,16 @@ type PaymentRequest struct {
 	// characters, 200 for Alipay WAP (801112, 801512). It is URL-encoded on
 	// the wire and signed raw.
 	ReturnURL string `url:"return_url,omitempty"`
+	// NotifyURL is notify_url, where the gateway posts this payment's
+	// asynchronous notification (see NotificationHandler), instead of or
+	// besides the URL registered with QF Pay for the merchant: the
+	// documentation does not say which, so keep the registered URL working
+	// too. An https:// URL on the default port (the gateway notifies on
+	// ports 80 and 443 only) of at most 256 characters; http:// only for a
+	// loopback host, for a local test server. Empty: the registered URL
+	// only. From QF Pay's current documentation ("Public payment request
+	// parameters"), not in the API documentation.
+	NotifyURL string `url:"notify_url,omitempty"`
 	// LimitPay restricts the means of payment: LimitPayNoCredit, the only
 	// value the API takes, refuses credit cards (mainland China only).
 	LimitPay string `url:"limit_pay,omitempty"`
@@ -246,6 +256,9 @@ func (r *PaymentRequest) validate() error {
 		if err := checkLength("return_url", "ReturnURL", r.ReturnURL, limit); err != nil {
 			return err
 		}
+	}
+	if err := validateNotifyURL(r.NotifyURL); err != nil {
+		return err
 	}
 	if r.LimitPay != "" && r.LimitPay != LimitPayNoCredit {
 		return invalidField("limit_pay", "LimitPay %q: the only value the API takes is %q", r.LimitPay, LimitPayNoCredit)

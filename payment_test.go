@@ -150,6 +150,15 @@ func TestPaymentRequestBody(t *testing.T) {
 			signed: "goods_name=goodcode1&mchid=R1zQrTdJnn&out_trade_no=alipay201909261129164551bcdd40&pay_type=801802&txamt=1&txcurrcd=USD&txdtm=2019-09-26 11:29:16&txzone=+0800",
 		},
 		{
+			name: "card online with a per-order notify_url: URL-encoded on the wire, raw in the signature",
+			// 802801 (Visa / Mastercard online) is in the current
+			// documentation's catalogue, not yet in PayType's table.
+			req: PaymentRequest{PayType: PayType("802801"), Amount: 300, Currency: CurrencyHKD, OutTradeNo: "N1",
+				NotifyURL: "https://shop.example/qfpay/notify?shop=7&x=a b"},
+			body:   "notify_url=https%3A%2F%2Fshop.example%2Fqfpay%2Fnotify%3Fshop%3D7%26x%3Da+b&out_trade_no=N1&pay_type=802801&txamt=300&txcurrcd=HKD&txdtm=2019-12-25+14%3A21%3A28",
+			signed: "notify_url=https://shop.example/qfpay/notify?shop=7&x=a b&out_trade_no=N1&pay_type=802801&txamt=300&txcurrcd=HKD&txdtm=2019-12-25 14:21:28",
+		},
+		{
 			name:   "explicit TxTime in UTC written in the client's zone",
 			req:    PaymentRequest{PayType: PayTypeAlipayMPM, Amount: 10, Currency: CurrencyEUR, OutTradeNo: "T1", TxTime: in(2019, 12, 31, 20, 5, 0, time.UTC)},
 			body:   "out_trade_no=T1&pay_type=800101&txamt=10&txcurrcd=EUR&txdtm=2020-01-01+04%3A05%3A00",
@@ -159,7 +168,7 @@ func TestPaymentRequestBody(t *testing.T) {
 			name: "empty optionals neither sent nor signed",
 			req: PaymentRequest{PayType: PayTypeAlipayMPM, Amount: 10, Currency: CurrencyEUR, OutTradeNo: "T2",
 				AuthCode: "", ExpireMinutes: 0, GoodsName: "", GoodsInfo: "", MerchantID: "", TimeZone: "", DeviceID: "",
-				ReturnURL: "", LimitPay: "", PayTag: "", OpenID: "", SubOpenID: ""},
+				ReturnURL: "", LimitPay: "", PayTag: "", OpenID: "", SubOpenID: "", NotifyURL: ""},
 			body:   "out_trade_no=T2&pay_type=800101&txamt=10&txcurrcd=EUR&txdtm=2019-12-25+14%3A21%3A28",
 			signed: "out_trade_no=T2&pay_type=800101&txamt=10&txcurrcd=EUR&txdtm=2019-12-25 14:21:28",
 		},
@@ -499,6 +508,15 @@ func TestPaymentValidation(t *testing.T) {
 		{"in-app with GoodsName", with(func(r *PaymentRequest) { r.PayType, r.GoodsName = PayTypeWeChatInApp, "qfpay" }), ""},
 		{"GoodsName of 65 characters", with(func(r *PaymentRequest) { r.GoodsName = strings.Repeat("g", 65) }), "goods_name"},
 		{"GoodsName of 64 characters", with(func(r *PaymentRequest) { r.GoodsName = strings.Repeat("货", 64) }), ""},
+		{"NotifyURL https", with(func(r *PaymentRequest) { r.NotifyURL = "https://shop.example/qfpay/notify" }), ""},
+		{"NotifyURL https on port 443", with(func(r *PaymentRequest) { r.NotifyURL = "https://shop.example:443/n" }), ""},
+		{"NotifyURL https on port 8443", with(func(r *PaymentRequest) { r.NotifyURL = "https://shop.example:8443/n" }), "notify_url"},
+		{"NotifyURL http on a public host", with(func(r *PaymentRequest) { r.NotifyURL = "http://shop.example/n" }), "notify_url"},
+		{"NotifyURL http on loopback, any port", with(func(r *PaymentRequest) { r.NotifyURL = "http://127.0.0.1:8787/n" }), ""},
+		{"NotifyURL relative", with(func(r *PaymentRequest) { r.NotifyURL = "/qfpay/notify" }), "notify_url"},
+		{"NotifyURL javascript:", with(func(r *PaymentRequest) { r.NotifyURL = "javascript:alert(1)" }), "notify_url"},
+		{"NotifyURL of 256 characters", with(func(r *PaymentRequest) { r.NotifyURL = "https://m.example/" + strings.Repeat("n", 238) }), ""},
+		{"NotifyURL of 257 characters", with(func(r *PaymentRequest) { r.NotifyURL = "https://m.example/" + strings.Repeat("n", 239) }), "notify_url"},
 		{"ReturnURL of 513 characters", with(func(r *PaymentRequest) {
 			r.PayType, r.ReturnURL = PayTypeAlipayOnlineQR, "https://m.example/"+strings.Repeat("r", 495)
 		}), "return_url"},

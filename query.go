@@ -11,10 +11,14 @@ import (
 const MaxPageSize = 100
 
 // QueryRequest selects transactions (API section "Transaction Enquiry").
-// With SysSNs or OutTradeNos the time range is ignored by the gateway;
-// otherwise Start and End filter on the system time and must lie within one
-// calendar month (Transactions splits longer ranges for you). The zero
-// request lists the current month, ten to a page.
+// Start and End filter on the system time (sysdtm) and must lie within one
+// calendar month of each other (Transactions splits longer ranges for
+// you); a zero Start or End is the start or end of the current month. The
+// gateway ignores the range only with SysSNs: QF Pay's current
+// documentation narrowed the API documentation's rule (ignored with
+// syssn or out_trade_no), so a query by OutTradeNos finds a transaction
+// of another month only with a range that holds it. The zero request
+// lists the current month, ten to a page.
 type QueryRequest struct {
 	// MerchantID is mchid (at most 16 characters); empty means the
 	// client's WithMerchantID value.
@@ -30,7 +34,8 @@ type QueryRequest struct {
 	// RespCode keeps only transactions with this respcd ("0000": paid).
 	RespCode string `url:"respcd,omitempty"`
 	// Start and End are start_time and end_time; zero means the start or
-	// end of the current month.
+	// end of the current month. Ignored by the gateway with SysSNs; with
+	// OutTradeNos they still apply.
 	Start time.Time `url:"start_time,omitempty"`
 	End   time.Time `url:"end_time,omitempty"`
 	// TimeZone is txzone, "+HHMM" or "-HHMM"; empty means the client's
@@ -113,6 +118,17 @@ type Transaction struct {
 	DeviceID    string `json:"udid"`
 	ClientSN    string `json:"clisn"`
 	UserID      string `json:"userid"`
+	// ExchangeRate is exchange_rate, the conversion rate applied, as sent
+	// (current documentation).
+	ExchangeRate string `json:"exchange_rate"`
+	// CashFee is cash_fee, what the customer actually paid, in
+	// CashFeeType; CashRefundFee is cash_refund_fee, what was actually
+	// refunded, in CashRefundFeeType. As sent (current documentation,
+	// which types them String and states no unit).
+	CashFee           string   `json:"cash_fee"`
+	CashFeeType       Currency `json:"cash_fee_type"`
+	CashRefundFee     string   `json:"cash_refund_fee"`
+	CashRefundFeeType Currency `json:"cash_refund_fee_type"`
 }
 
 // Paid reports whether the transaction succeeded (respcd 0000).
@@ -138,11 +154,46 @@ var epQuery = endpoint{method: "POST", path: "/trade/v1/query", retry: true, mch
 // "Transaction Enquiry"): by syssn or out_trade_no to learn a payment's or
 // refund's status, or by time range, pay type and return code. Query is safe
 // to repeat and is retried on connection errors, 5xx and 429.
+//
+// Without SysSNs, a range longer than a month is refused before sending,
+// counting a zero Start or End as the gateway does (the start or end of
+// the current month, in the client's location): a Start three months back
+// needs an End too.
 func (c *Client) Query(ctx context.Context, req *QueryRequest) (*QueryResponse, error) {
 	if req == nil {
 		req = &QueryRequest{}
 	}
+	if err := req.validateWindow(c.now().In(c.loc)); err != nil {
+		return nil, err
+	}
 	return do[QueryResponse](ctx, c, &epQuery, req)
+}
+
+// validateWindow checks the range the gateway applies, its defaults
+// filled in from now: within one month, End not before Start. With SysSNs
+// the gateway ignores it.
+func (r *QueryRequest) validateWindow(now time.Time) error {
+	if len(r.SysSNs) > 0 || (r.Start.IsZero() && r.End.IsZero()) {
+		return nil
+	}
+	start, end := r.Start, r.End
+	if start.IsZero() {
+		start = monthStart(now)
+	}
+	if end.IsZero() {
+		end = monthStart(now).AddDate(0, 1, 0).Add(-time.Second)
+	}
+	switch {
+	case end.Before(start):
+		return invalidField("end_time", "End %v is before Start %v (a zero one is the current month's)", end, start)
+	case end.After(start.AddDate(0, 1, 0)):
+		field := "end_time"
+		if r.End.IsZero() {
+			field = "start_time"
+		}
+		return invalidField(field, "Start %v to End %v spans more than one month, which the API refuses (a zero bound is the current month's); set both, or use Transactions, which splits the range", start, end)
+	}
+	return nil
 }
 
 func (r *QueryRequest) validate() error {
@@ -166,7 +217,7 @@ func (r *QueryRequest) validate() error {
 			}
 		}
 	}
-	if !r.Start.IsZero() && !r.End.IsZero() {
+	if !r.Start.IsZero() && !r.End.IsZero() && len(r.SysSNs) == 0 {
 		if r.End.Before(r.Start) {
 			return invalidField("end_time", "End %v is before Start %v", r.End, r.Start)
 		}

@@ -139,6 +139,16 @@ func TestQueryDecodesSamples(t *testing.T) {
 		{"query_doc.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{docTransaction()}, RespCode: "0000", Message: "请求成功"}},
 		{"query_refund.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{refund, refunded}, RespCode: "0000", Message: "请求成功"}},
 		{"query_numbers.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{numbers}, RespCode: "0000", Message: "请求成功"}},
+		// QF Pay's current documentation adds exchange_rate and the cash
+		// fields to each record.
+		{"query_current.json", QueryResponse{Page: 1, PageSize: 10, RespCode: "0000", Message: "请求成功", Transactions: []Transaction{{
+			SysSN: "20240514000200020000000507", OutTradeNo: "web-20240514-0007", PayType: "802801", OrderType: OrderTypePayment,
+			Amount: 300, Currency: CurrencyHKD, TxTime: time.Date(2024, 5, 14, 11, 28, 38, 0, beijing),
+			SysTime: time.Date(2024, 5, 14, 11, 28, 38, 0, beijing), PayTime: time.Date(2024, 5, 14, 11, 28, 52, 0, beijing),
+			Cancel: CancelPartiallyRefunded, RespCode: "0000", ErrMsg: "success", GoodsName: "Milk tea", ChannelSN: "8816158371234567",
+			CardNumber: "400000******1091", CardType: "VISA", DeviceID: "web", ClientSN: "038424", UserID: "2319316",
+			ExchangeRate: "0.9123", CashFee: "274", CashFeeType: CurrencyCNY, CashRefundFee: "91", CashRefundFeeType: CurrencyCNY,
+		}}}},
 		// The spec's table types data as an "Object": one transaction.
 		{"query_data_object.json", QueryResponse{Page: 1, PageSize: 10, Transactions: []Transaction{docTransaction()}, RespCode: "0000", Message: "请求成功", Detail: "ok"}},
 	}
@@ -311,7 +321,15 @@ func TestQueryValidation(t *testing.T) {
 		{"End before Start", &QueryRequest{Start: day(12, 2), End: day(12, 1)}, "end_time"},
 		{"Start to End exactly a month", &QueryRequest{Start: day(11, 1), End: day(12, 1)}, ""},
 		{"Start to End within a month", &QueryRequest{Start: day(12, 1), End: day(12, 31).Add(24*time.Hour - time.Second)}, ""},
-		{"Start only", &QueryRequest{Start: day(1, 1)}, ""},
+		// A zero bound is the current month's (the test clock: 2019-12-25).
+		{"Start only, in the current month", &QueryRequest{Start: day(12, 1)}, ""},
+		{"Start only, last month: to the end of this one", &QueryRequest{Start: day(11, 15)}, "start_time"},
+		{"Start only, a year back", &QueryRequest{Start: day(1, 1)}, "start_time"},
+		{"End only, before the current month", &QueryRequest{End: day(11, 15)}, "end_time"},
+		{"End only, in the current month", &QueryRequest{End: day(12, 20)}, ""},
+		{"SysSNs: the range is ignored", &QueryRequest{SysSNs: []string{"20191227000200020061752831"}, Start: day(1, 1), End: day(12, 31)}, ""},
+		{"OutTradeNos: the range applies", &QueryRequest{OutTradeNos: []string{"A1"}, Start: day(1, 1), End: day(12, 31)}, "end_time"},
+		{"OutTradeNos, Start only, a year back", &QueryRequest{OutTradeNos: []string{"A1"}, Start: day(1, 1)}, "start_time"},
 		{"empty SysSN entry", &QueryRequest{SysSNs: []string{"20191227000200020061752831", ""}}, "syssn"},
 		{"comma inside an OutTradeNo", &QueryRequest{OutTradeNos: []string{"A1,B2"}}, "out_trade_no"},
 	}

@@ -47,9 +47,18 @@ type RefundResponse struct {
 	ChannelSN  string    `json:"chnlsn"`
 	CardNumber string    `json:"cardcd"`
 	DeviceID   string    `json:"udid"`
-	RespCode   string    `json:"respcd"`
-	Message    string    `json:"resperr"`
-	Detail     string    `json:"respmsg"`
+	// CashFee and CashFeeType are cash_fee and cash_fee_type, what the
+	// customer actually paid and its currency; CashRefundFee and
+	// CashRefundFeeType are cash_refund_fee and cash_refund_fee_type, what
+	// was actually refunded (current documentation). As sent: the
+	// documentation types them String and states no unit.
+	CashFee           string   `json:"cash_fee"`
+	CashFeeType       Currency `json:"cash_fee_type"`
+	CashRefundFee     string   `json:"cash_refund_fee"`
+	CashRefundFeeType Currency `json:"cash_refund_fee_type"`
+	RespCode          string   `json:"respcd"`
+	Message           string   `json:"resperr"`
+	Detail            string   `json:"respmsg"`
 }
 
 func (r *RefundResponse) check() error {

@@ -115,6 +115,18 @@ func TestRefundDecodesSamples(t *testing.T) {
 			RespCode:   "0000",
 			Message:    "success",
 		}},
+		// QF Pay's current documentation adds the cash fields; a number
+		// where it types String is kept as its digits.
+		{"refund_cash.json", RefundResponse{
+			SysSN: "20240515000200020000000611", OrigSysSN: "20240514000200020000000507", OutTradeNo: "web-20240514-0007-r1",
+			Amount: 100, Currency: CurrencyHKD,
+			TxTime:    time.Date(2024, 5, 15, 9, 10, 11, 0, beijing),
+			SysTime:   time.Date(2024, 5, 15, 9, 10, 11, 0, beijing),
+			PayTime:   time.Date(2024, 5, 15, 9, 10, 12, 0, beijing),
+			ChannelSN: "8816158379876543", CardNumber: "400000******1091",
+			CashFee: "274", CashFeeType: CurrencyCNY, CashRefundFee: "91", CashRefundFeeType: CurrencyCNY,
+			RespCode: "0000", Message: "success",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

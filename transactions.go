@@ -32,8 +32,9 @@ const DefaultTransactionsPageSize = MaxPageSize
 // queried month by month: Start to the end of its month (23:59:59), each
 // whole month between, then the first of End's month to End. A zero Start or
 // End means the start or end of the current month, as for Query; both zero
-// list the current month. A request by SysSNs or OutTradeNos is not split,
-// since the gateway ignores the range then. req is not modified.
+// list the current month. A request by SysSNs is not split, since the
+// gateway ignores the range then; one by OutTradeNos is, since it does not
+// (QF Pay's current documentation). req is not modified.
 func (c *Client) Transactions(ctx context.Context, req *QueryRequest) iter.Seq2[*Transaction, error] {
 	return func(yield func(*Transaction, error) bool) {
 		var base QueryRequest
@@ -94,10 +95,10 @@ func (c *Client) pages(ctx context.Context, q *QueryRequest, yield func(*Transac
 
 // queryRanges splits q's Start to End at calendar month boundaries in the
 // client's location. A request with both times zero, or selecting by
-// number, is one range as it is.
+// syssn, is one range as it is.
 func (c *Client) queryRanges(q *QueryRequest) ([][2]time.Time, error) {
 	start, end := q.Start, q.End
-	if (start.IsZero() && end.IsZero()) || len(q.SysSNs) > 0 || len(q.OutTradeNos) > 0 {
+	if (start.IsZero() && end.IsZero()) || len(q.SysSNs) > 0 {
 		return [][2]time.Time{{start, end}}, nil
 	}
 	now := c.now().In(c.loc)

@@ -306,14 +306,30 @@ func TestTransactionsMonthSplit(t *testing.T) {
 	}
 }
 
-func TestTransactionsByNumberNotSplit(t *testing.T) {
+// TestTransactionsBySysSNNotSplit: the gateway ignores the range with
+// syssn, so it is sent once as it is.
+func TestTransactionsBySysSNNotSplit(t *testing.T) {
+	e := setup(t)
+	pagedGateway(t, e, 1)
+	req := &QueryRequest{SysSNs: []string{"1", "2"}, Start: time.Date(2020, 1, 15, 0, 0, 0, 0, beijing), End: time.Date(2020, 3, 10, 0, 0, 0, 0, beijing)}
+	_, errs := collect(t, e, req)
+	assert.Empty(t, errs)
+	r := e.last()
+	assertSentParams(t, r, map[string]string{"syssn": "1,2", "start_time": "2020-01-15 00:00:00", "end_time": "2020-03-10 00:00:00", "page": "1", "page_size": "100"})
+}
+
+// TestTransactionsByOutTradeNoSplit: the range applies to out_trade_no
+// (QF Pay's current documentation), so it is split by month.
+func TestTransactionsByOutTradeNoSplit(t *testing.T) {
 	e := setup(t)
 	pagedGateway(t, e, 1)
 	req := &QueryRequest{OutTradeNos: []string{"A", "B"}, Start: time.Date(2020, 1, 15, 0, 0, 0, 0, beijing), End: time.Date(2020, 2, 10, 0, 0, 0, 0, beijing)}
 	_, errs := collect(t, e, req)
 	assert.Empty(t, errs)
-	r := e.last()
-	assertSentParams(t, r, map[string]string{"out_trade_no": "A,B", "start_time": "2020-01-15 00:00:00", "end_time": "2020-02-10 00:00:00", "page": "1", "page_size": "100"})
+	reqs := e.requests()
+	require.Len(t, reqs, 2)
+	assertSentParams(t, reqs[0], map[string]string{"out_trade_no": "A,B", "start_time": "2020-01-15 00:00:00", "end_time": "2020-01-31 23:59:59", "page": "1", "page_size": "100"})
+	assertSentParams(t, reqs[1], map[string]string{"out_trade_no": "A,B", "start_time": "2020-02-01 00:00:00", "end_time": "2020-02-10 00:00:00", "page": "1", "page_size": "100"})
 }
 
 func TestTransactionsLeavesRequestAlone(t *testing.T) {

@@ -29,6 +29,10 @@ const (
 	maxGoodsName  = 64  // goods_name
 	maxSysSN      = 128 // syssn of a refund or query
 	maxURL        = 512 // return_url, redirect_uri, redirect_url
+	// maxNotifyURL is notify_url's String(256) (current documentation),
+	// which the checkout page also gives its return_url, failed_url and
+	// cancel_url.
+	maxNotifyURL = 256
 )
 
 // invalidField makes the *ValidationError of the parameter whose wire name
@@ -148,6 +152,41 @@ func validateAbsoluteURL(field, name, s string) error {
 		return invalidField(field, "%s %q must be an absolute http(s) URL", name, redactURL(s))
 	}
 	return nil
+}
+
+// validateSecureURL checks that s, a required URL, is an absolute https://
+// URL, or http:// for a loopback host (a local test server such as
+// qfpaytest): the rule of the base URL (see WithBaseURL), for the URLs of a
+// checkout, which pass through the customer's browser.
+func validateSecureURL(field, name, s string) error {
+	if err := validateAbsoluteURL(field, name, s); err != nil {
+		return err
+	}
+	u, _ := url.Parse(s)
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return invalidField(field, "%s %q must be https:// (http:// only for a loopback host, for tests)", name, redactURL(s))
+	}
+	return nil
+}
+
+// validateNotifyURL checks an optional notify_url, the per-order address of
+// the asynchronous notification (current documentation, "Public payment
+// request parameters" and "Asynchronous notification"): at most 256
+// characters, https:// on the default port, as the gateway notifies on
+// ports 80 and 443 only and a notification carries the order's data; or
+// http:// with any port for a loopback host, for a local test server. An
+// https:// URL on another port would never be notified and is refused.
+func validateNotifyURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	if err := validateSecureURL("notify_url", "NotifyURL", s); err != nil {
+		return err
+	}
+	if u, _ := url.Parse(s); u.Scheme == "https" && u.Port() != "" && u.Port() != "443" {
+		return invalidField("notify_url", "NotifyURL %q: the gateway notifies on ports 80 and 443 only, not %s", redactURL(s), u.Port())
+	}
+	return checkLength("notify_url", "NotifyURL", s, maxNotifyURL)
 }
 
 // isLoopback reports whether hostname (a URL's Hostname: no port, no

@@ -126,6 +126,10 @@ const (
 	// WeChatCheckoutHostThailand is the host of the documentation's Thai
 	// sample.
 	WeChatCheckoutHostThailand = "https://o2-th.qfapi.com"
+	// WeChatCheckoutHostHongKong is the host QF Pay's current documentation
+	// names (section "WeChat Pay JSAPI" of the Hong Kong developer centre),
+	// for HongKongTest and HongKongLive.
+	WeChatCheckoutHostHongKong = "https://o2-hk.qfapi.com"
 )
 
 // WeChatCheckout is what the WeChat checkout page shows besides the wallet

@@ -1,6 +1,7 @@
 // Package qfpaytest is an in-memory QF Pay gateway for tests: payments,
 // queries, refunds, reversals, pre-authorization, bills, the WeChat oauth
-// tools and asynchronous notifications, with no credentials and no network.
+// tools, the hosted checkout page and asynchronous notifications, with no
+// credentials and no network.
 // It speaks the wire protocol of the QF Pay Open API documentation, so it
 // serves the qfpay SDK (qfpay.WithBaseURL(srv.URL)) as well as any other
 // client.
@@ -124,6 +125,62 @@
 // (txamt and txdtm not needed). A freeze with nothing left frozen is
 // finished (cancel 4); it cannot be refunded (1155).
 //
+// # Hosted checkout
+//
+// The checkout page of QF Pay's current documentation lives at
+// /checkstand/: a browser opens <URL>/checkstand/#/?<signed parameters>,
+// as qfpay.Client.CheckoutURL builds it, and the page's script moves the
+// fragment into the query (/checkstand/?<...>), which the server verifies:
+// appcode (1106), sign_type md5 or sha256 and sign over every parameter
+// but sign and lang, empty ones left out, hex of either case (1108), both
+// answered 403; then the table's parameters (paysource ending in
+// _checkout, txamt, a known txcurrcd, out_trade_no, txdtm, return_url,
+// failed_url and notify_url absolute http(s) URLs, lang en, zh-hk or
+// zh-cn, checkout_expired_time epoch milliseconds, mchntid the server's
+// mchid, no unknown parameter), 400 with 1104 or 1103. A valid URL creates
+// the order, waiting for the shopper (listed 1143, pay_type empty) until
+// checkout_expired_time (default 30 minutes); the same URL again shows the
+// same order, another order's out_trade_no is 2011 (409). The page's pay
+// button (POST /checkstand/pay/<syssn>, with the method chosen as
+// pay_type, CardPayType by default) pays and notifies it and answers 303
+// to return_url; its decline button (POST /checkstand/fail/<syssn>) lists
+// it failed with CheckoutDeclineCode, not notified, and answers 303 to
+// failed_url, as does a button pressed after the page expired (listed
+// 1181). Server.OpenCheckout is a test browser for all of it:
+// CheckoutPage.Pay and CheckoutPage.Fail press the buttons.
+//
+// # Payment intents
+//
+// /payment_element/v1/create_payment_intent (current documentation)
+// takes pay_type (a code of the PayType table, CardPayType or Apple Pay's
+// 806527), txamt, txcurrcd (default HKD), out_trade_no (2011 when used),
+// and optional return_url, failed_url and notify_url, and creates the
+// order, waiting for the shopper (listed 1143) until intent_expiry,
+// IntentLifetime later (then 1181). It answers payment_intent (32 hex
+// digits) and intent_expiry. Server.PayIntent pays the order as the
+// Payment Element would, notified like any payment; Server.DeclineIntent
+// fails it with CheckoutDeclineCode.
+//
+// # Card pre-authorisation
+//
+// Server.AuthorizeIntent places a card hold for an intent's amount, as the
+// Payment Element does for a card pre-authorisation: listed paid, its
+// amount held (Transaction.Frozen), notified as a payment. Then, as the
+// current documentation's lifecycle goes (PreAuthorized -> Captured ->
+// Unfreezed, or PreAuthorized -> Unfreezed):
+//
+//   - /trade/v1/authtrade with the hold's syssn and txamt (txcurrcd, if
+//     sent, the hold's; no out_trade_no) captures once (again: 1260; more
+//     than held: 1272): a new paid payment with orig_syssn the hold's and
+//     no out_trade_no, notified, refunded like any payment, and answered
+//     in the documentation's shape ("Capture received"); the same path
+//     still deducts from an Alipay freeze;
+//   - /trade/v1/unfreeze with syssn, txdtm, the hold's out_trade_no (else
+//     1267) and txamt equal to what is still held (else 1266) releases it,
+//     once (again: 1264): the hold is finished (cancel 4) and the release
+//     notified with notify_type unfreeze ("Void received");
+//   - the hold itself cannot be refunded (1155).
+//
 // # Notifications
 //
 // With a notify URL (WithNotifyURL, Server.SetNotifyURL) every successful
@@ -135,6 +192,12 @@
 // attempt not answered 200 with body SUCCESS is retried on
 // DefaultNotifySchedule, or WithNotifySchedule's. Server.Deliveries and
 // Server.WaitDeliveries show what was sent and answered.
+//
+// A payment made with its own notify_url (current documentation; an
+// absolute http(s) URL of at most 256 characters, else 1104) is notified
+// there instead of the server's URL, and so are its refunds. QF Pay does
+// not say whether the gateway uses such a URL instead of the registered
+// one or besides it; the server takes the first reading.
 //
 // # Other endpoints
 //

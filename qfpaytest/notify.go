@@ -110,19 +110,33 @@ func (s *Server) signalLocked() {
 // notifyLocked sends the notification of a successful payment or refund
 // when a notify URL is set.
 func (s *Server) notifyLocked(t *txn, notifyType string) {
-	if s.notifyURL == "" || s.closed {
+	target := s.notifyTarget(t)
+	if target == "" || s.closed {
 		return
 	}
 	body := s.notificationBody(t, notifyType)
 	sum := md5.Sum(append(bytes.Clone(body), s.clientKey...))
 	d := &Delivery{
-		Type: notifyType, SysSN: t.syssn, OutTradeNo: t.outTradeNo, URL: s.notifyURL,
+		Type: notifyType, SysSN: t.syssn, OutTradeNo: t.outTradeNo, URL: target,
 		Body: body, Signature: strings.ToUpper(hex.EncodeToString(sum[:])),
 	}
 	s.deliveries = append(s.deliveries, d)
 	s.signalLocked()
 	s.wg.Add(1)
 	go s.deliver(d, d.clone())
+}
+
+// notifyTarget is where t's notification goes: the notify_url of its
+// order (a payment's own, the refunded payment's for a refund), else the
+// server's URL (WithNotifyURL, SetNotifyURL). QF Pay does not document
+// whether a per-order notify_url replaces the registered URL or is used
+// besides it; the server takes the first reading, so a test sees each
+// notification once.
+func (s *Server) notifyTarget(t *txn) string {
+	if t.notifyURL != "" {
+		return t.notifyURL
+	}
+	return s.notifyURL
 }
 
 // notificationBody writes the notification of t in the order of the

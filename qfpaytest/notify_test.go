@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qfpay-go/qfpay"
 	"github.com/qfpay-go/qfpay/qfpaytest"
 )
 
@@ -229,4 +231,70 @@ func TestPythonJSONEscapes(t *testing.T) {
 	var back map[string]string
 	require.NoError(t, json.Unmarshal(d.Body, &back))
 	assert.Equal(t, name, back["goods_name"])
+}
+
+// TestPerOrderNotifyURL: a payment's own notify_url receives its
+// notification and its refunds', instead of the server's URL; other
+// payments keep the server's.
+func TestPerOrderNotifyURL(t *testing.T) {
+	registered := newReceiver(t, reply{200, "SUCCESS"})
+	perOrder := newReceiver(t, reply{200, "SUCCESS"})
+	srv := newServer(t, qfpaytest.WithNotifyURL(registered.URL), fast)
+	client := newClient(t, srv)
+	ctx := t.Context()
+
+	own, err := client.Payment(ctx, &qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, Amount: 500, Currency: qfpay.CurrencyHKD,
+		OutTradeNo: "own-1", AuthCode: qfpaytest.AuthCodeSuccess, NotifyURL: perOrder.URL + "/qfpay/notify?shop=7"})
+	require.NoError(t, err)
+	_, err = client.Refund(ctx, &qfpay.RefundRequest{SysSN: own.SysSN, OutTradeNo: "own-1-r", Amount: 100})
+	require.NoError(t, err)
+	plain, err := client.Payment(ctx, &qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, Amount: 700, Currency: qfpay.CurrencyHKD,
+		OutTradeNo: "plain-1", AuthCode: qfpaytest.AuthCodeSuccess})
+	require.NoError(t, err)
+
+	ds := waitDeliveries(t, srv, 3)
+	require.Len(t, ds, 3)
+	tests := []struct {
+		name, typ, syssn, url string
+	}{
+		{"payment with notify_url", "payment", own.SysSN, perOrder.URL + "/qfpay/notify?shop=7"},
+		{"its refund", "refund", "", perOrder.URL + "/qfpay/notify?shop=7"},
+		{"payment without", "payment", plain.SysSN, registered.URL},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.typ, ds[i].Type)
+			if tt.syssn != "" {
+				assert.Equal(t, tt.syssn, ds[i].SysSN)
+			}
+			assert.Equal(t, tt.url, ds[i].URL)
+			assert.True(t, ds[i].Delivered)
+		})
+	}
+	assert.Len(t, perOrder.requests(), 2)
+	assert.Len(t, registered.requests(), 1)
+}
+
+// TestNotifyURLChecked: the gateway's String(256) and an absolute http(s)
+// URL, refused with 1104 otherwise.
+func TestNotifyURLChecked(t *testing.T) {
+	srv := newServer(t)
+	tests := []struct {
+		name, url, code string
+	}{
+		{"absolute https", "https://shop.example/n", "0000"},
+		{"256 characters", "https://shop.example/" + strings.Repeat("n", 235), "0000"},
+		{"257 characters", "https://shop.example/" + strings.Repeat("n", 236), "1104"},
+		{"relative", "/qfpay/notify", "1104"},
+		{"not http", "ftp://shop.example/n", "1104"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := post(t, srv, "/trade/v1/payment", with(mpm("nu-"+itoa(i), "100"), "notify_url", tt.url))
+			requireCode(t, a, tt.code)
+			if tt.code != "0000" {
+				assert.Contains(t, a.str("respmsg"), "notify_url")
+			}
+		})
+	}
 }

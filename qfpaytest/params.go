@@ -88,3 +88,23 @@ func digits(s string) bool {
 	}
 	return s != ""
 }
+
+// notifyURL reads an optional notify_url: String(256), an absolute http(s)
+// URL (the gateway would have nowhere to post otherwise).
+func (p *params) notifyURL() string {
+	return p.absURL("notify_url", false, 256)
+}
+
+// absURL reads an absolute http(s) URL of at most maxRunes characters.
+func (p *params) absURL(name string, required bool, maxRunes int) string {
+	s := p.str(name, required, maxRunes)
+	if s == "" {
+		return ""
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail("1104", "%s %q: want an absolute http(s) URL", name, s)
+		return ""
+	}
+	return s
+}

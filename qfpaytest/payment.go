@@ -73,6 +73,7 @@ func (s *Server) payment(c *call) (object, *apiError) {
 	goodsName := p.str("goods_name", false, 64)
 	p.str("udid", false, 40)
 	p.str("return_url", false, 512)
+	notifyURL := p.notifyURL()
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -103,7 +104,7 @@ func (s *Server) payment(c *call) (object, *apiError) {
 		payType: payType, amount: amount, currency: currency, txdtm: c.params.Get("txdtm"),
 		loc: c.loc, sysTime: c.now, goodsName: goodsName, goodsInfo: c.params.Get("goods_info"),
 		udid: c.params.Get("udid"), mchid: c.params.Get("mchid"), authCode: authCode,
-		returnURL: c.params.Get("return_url"), freeze: payType.IsPreAuth(),
+		returnURL: c.params.Get("return_url"), freeze: payType.IsPreAuth(), notifyURL: notifyURL,
 	}
 	s.addLocked(t)
 	if payType.IsConsumerPresented() {

@@ -407,10 +407,13 @@ var apiRoutes = map[string]endpoint{
 	"/trade/v1/refund":           {methodPost, mchidChecked, (*Server).refund},
 	"/trade/v1/reversal":         {methodGetOrPost, mchidChecked, (*Server).reversal},
 	"/trade/v1/close":            {methodGetOrPost, mchidChecked, (*Server).close},
-	"/trade/v1/authtrade":        {methodPost, mchidChecked, (*Server).authTrade},
+	"/trade/v1/authtrade":        {methodPost, mchidChecked, (*Server).authTradeOrCapture},
 	"/trade/v1/add_note":         {methodPost, mchidIgnored, (*Server).addNote},
 	"/trade/v1/query":            {methodPost, mchidChecked, (*Server).query},
 	"/tool/v1/get_weixin_openid": {methodGet, mchidChecked, (*Server).weChatOpenID},
+
+	"/payment_element/v1/create_payment_intent": {methodPost, mchidChecked, (*Server).createPaymentIntent},
+	"/trade/v1/unfreeze":                        {methodPost, mchidChecked, (*Server).unfreezeCard},
 }
 
 // ServeHTTP answers one request like the gateway, after any fault injected
@@ -471,6 +474,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.weChatOAuthCode(w, r)
 	case strings.HasPrefix(path, payPath):
 		s.payPage(w, r)
+	case strings.HasPrefix(path, checkoutPath):
+		s.checkoutPage(w, r)
 	default:
 		http.NotFound(w, r)
 	}

@@ -59,6 +59,16 @@ type txn struct {
 
 	goodsName, goodsInfo, udid, mchid, authCode string
 	note, returnURL, qrcode, payURL, chnlsn     string
+	// notifyURL is the order's own notify_url, where its notifications
+	// go instead of the server's (see notifyTarget).
+	notifyURL string
+	// checkout is set for an order opened on the checkout page.
+	checkout *checkoutOrder
+	// intent is the payment intent of an order created by
+	// create_payment_intent.
+	intent string
+	// hold is set for a card pre-authorisation (AuthorizeIntent).
+	hold *cardHold
 }
 
 // Transaction is a snapshot of a payment or refund the server holds.

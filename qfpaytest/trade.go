@@ -54,6 +54,7 @@ func (s *Server) refund(c *call) (object, *apiError) {
 		syssn: s.nextSysSNLocked(c.now), origSysSN: o.syssn, outTradeNo: outTradeNo, orderType: orderRefund,
 		payType: o.payType, amount: amount, currency: o.currency, txdtm: c.params.Get("txdtm"), loc: c.loc,
 		sysTime: c.now, udid: c.params.Get("udid"), mchid: c.params.Get("mchid"), goodsName: o.goodsName,
+		notifyURL: o.notifyURL,
 	}
 	s.addLocked(r)
 	if s.cfg.pendingRefunds {
