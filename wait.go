@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // WaitForPayment settles the outcome of the payment with the merchant's
@@ -98,11 +99,10 @@ func (c *Client) settle(ctx context.Context, k *settlement, outTradeNo string) (
 	defer cancel()
 	state := &UnsettledError{Kind: k.what, OutTradeNo: outTradeNo}
 	for poll := 1; ; poll++ {
-		resp, err := c.pollQuery(ctx, req)
+		tx, other, err := c.find(ctx, k, req)
 		switch {
 		case err == nil:
 			state.LastErr = nil
-			tx, other := k.pick(resp.Transactions, outTradeNo)
 			state.OtherKind = state.OtherKind || other
 			if tx != nil {
 				switch {
@@ -131,6 +131,38 @@ func (c *Client) settle(ctx context.Context, k *settlement, outTradeNo string) (
 			return nil, state
 		}
 	}
+}
+
+// find looks for the transaction of one settle poll: in the current
+// calendar month and, when it is not listed there, in the month before.
+// QF Pay's current documentation (transaction enquiry, fixed 2025-05-09)
+// ignores start_time/end_time only for a search by syssn: a search by
+// out_trade_no is limited to one calendar month, the current one by
+// default, so a payment made just before a month ended would never be found
+// after it. Both windows are sent explicitly, in the client's zone (with
+// txzone when it is not UTC+8), so that the gateway's default month and the
+// client's cannot differ. A transaction older than the month before is out
+// of a wait's reach: Query it with its own Start and End.
+func (c *Client) find(ctx context.Context, k *settlement, req *QueryRequest) (tx *Transaction, other bool, err error) {
+	now := c.now().In(c.loc)
+	this := monthStart(now)
+	for _, window := range [2][2]time.Time{
+		{this, this.AddDate(0, 1, 0).Add(-time.Second)},
+		{this.AddDate(0, -1, 0), this.Add(-time.Second)},
+	} {
+		q := *req
+		q.Start, q.End = window[0], window[1]
+		resp, err := c.pollQuery(ctx, &q)
+		if err != nil {
+			return nil, other, err
+		}
+		t, o := k.pick(resp.Transactions, req.OutTradeNos[0])
+		other = other || o
+		if t != nil {
+			return t, other, nil
+		}
+	}
+	return nil, other, nil
 }
 
 // pollQuery runs one query of a wait, bounded by the client's call timeout

@@ -135,11 +135,72 @@ func TestWaitSettles(t *testing.T) {
 				require.Len(t, reqs, tt.requests)
 				for _, r := range reqs {
 					assert.Equal(t, queryPath, r.Path)
-					assertSentParams(t, r, map[string]string{"out_trade_no": waitNo})
+					assertSentWindow(t, r)
 					assertSigned(t, r, MD5)
 				}
 			})
 		}
+	}
+}
+
+// The two calendar months a settle poll searches at testNow (2019-12-25,
+// UTC+8): the current one, then the one before when nothing is listed.
+var (
+	thisMonth = map[string]string{"out_trade_no": waitNo, "start_time": "2019-12-01 00:00:00", "end_time": "2019-12-31 23:59:59"}
+	lastMonth = map[string]string{"out_trade_no": waitNo, "start_time": "2019-11-01 00:00:00", "end_time": "2019-11-30 23:59:59"}
+)
+
+// assertSentWindow checks that a settle query asked for waitNo in one of
+// the two months.
+func assertSentWindow(t *testing.T, r received) {
+	t.Helper()
+	if r.Params.Get("start_time") == lastMonth["start_time"] {
+		assertSentParams(t, r, lastMonth)
+		return
+	}
+	assertSentParams(t, r, thisMonth)
+}
+
+// TestWaitSearchesTheMonthBefore: a search by out_trade_no is limited to
+// one calendar month (QF Pay's current documentation), so a payment or
+// refund not listed in the current month is looked for in the month
+// before, where one made before the month's end is found.
+func TestWaitSearchesTheMonthBefore(t *testing.T) {
+	for _, sc := range settleCases {
+		t.Run(sc.name+"/listed in the month before", func(t *testing.T) {
+			e := setup(t, fastPoll)
+			sequenceGateway(t, e, txs(), txs(sc.listed("0000")))
+			tx, err := sc.call(e.client, t.Context(), waitNo)
+			require.NoError(t, err)
+			assert.True(t, tx.Paid())
+			reqs := e.requests()
+			require.Len(t, reqs, 2)
+			assertSentParams(t, reqs[0], thisMonth)
+			assertSentParams(t, reqs[1], lastMonth)
+		})
+		t.Run(sc.name+"/listed in the current month: one query", func(t *testing.T) {
+			e := setup(t, fastPoll)
+			sequenceGateway(t, e, txs(sc.listed("1145")), txs(sc.listed("0000")))
+			tx, err := sc.call(e.client, t.Context(), waitNo)
+			require.NoError(t, err)
+			assert.True(t, tx.Paid())
+			reqs := e.requests()
+			require.Len(t, reqs, 2, "a pending listing is not searched for again in the month before")
+			assertSentParams(t, reqs[0], thisMonth)
+			assertSentParams(t, reqs[1], thisMonth)
+		})
+		t.Run(sc.name+"/client outside UTC+8: its own months, with txzone", func(t *testing.T) {
+			e := setup(t, fastPoll, WithLocation(time.UTC))
+			sequenceGateway(t, e, txs(), txs(), txs(sc.listed("0000")))
+			_, err := sc.call(e.client, t.Context(), waitNo)
+			require.NoError(t, err)
+			reqs := e.requests()
+			require.Len(t, reqs, 3)
+			assertSentParams(t, reqs[0], map[string]string{"out_trade_no": waitNo, "txzone": "+0000",
+				"start_time": "2019-12-01 00:00:00", "end_time": "2019-12-31 23:59:59"})
+			assertSentParams(t, reqs[1], map[string]string{"out_trade_no": waitNo, "txzone": "+0000",
+				"start_time": "2019-11-01 00:00:00", "end_time": "2019-11-30 23:59:59"})
+		})
 	}
 }
 
