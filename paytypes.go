@@ -92,17 +92,6 @@ func (p PayType) IsPreAuth() bool { return payTypes[p].preAuth }
 // String returns the code.
 func (p PayType) String() string { return string(p) }
 
-// Currency is a txcurrcd value, an ISO 4217 code (API section "Currencies").
-// Amounts are always in the currency's minor unit (cents).
-type Currency string
-
-// Description is the currency table's name of the currency, or "" for a
-// code the table does not list.
-func (c Currency) Description() string { return currencies[c] }
-
-// Known reports whether the code is in the API's currency table.
-func (c Currency) Known() bool { _, ok := currencies[c]; return ok }
-
 // CancelStatus is the cancel field of a transaction or notification: whether
 // and how it was reversed, closed or refunded.
 type CancelStatus int

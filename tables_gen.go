@@ -264,19 +264,35 @@ const (
 	CurrencyUSD Currency = "USD" // United States Dollar
 )
 
-// currencies is the currency table: each code's description.
-var currencies = map[Currency]string{
-	CurrencyAED: "Arab Emirates Dirham",
-	CurrencyCNY: "Chinese Yuan",
-	CurrencyEUR: "Euro",
-	CurrencyHKD: "Hong Kong Dollar",
-	CurrencyIDR: "Indonesian Rupiah",
-	CurrencyJPY: "Japanese Yen",
-	CurrencyMMK: "Myanmar Kyat",
-	CurrencyMYR: "Malaysian Ringgit",
-	CurrencySGD: "Singapore Dollar",
-	CurrencyTHB: "Thai Baht",
-	CurrencyUSD: "United States Dollar",
+// currencies is the currency table: each code's description and ISO
+// 4217 exponent.
+var currencies = map[Currency]currencyInfo{
+	CurrencyAED: {"Arab Emirates Dirham", 2},
+	CurrencyCNY: {"Chinese Yuan", 2},
+	CurrencyEUR: {"Euro", 2},
+	CurrencyHKD: {"Hong Kong Dollar", 2},
+	CurrencyIDR: {"Indonesian Rupiah", 2},
+	CurrencyJPY: {"Japanese Yen", 0},
+	CurrencyMMK: {"Myanmar Kyat", 2},
+	CurrencyMYR: {"Malaysian Ringgit", 2},
+	CurrencySGD: {"Singapore Dollar", 2},
+	CurrencyTHB: {"Thai Baht", 2},
+	CurrencyUSD: {"United States Dollar", 2},
+}
+
+// currencyList is the currency table's codes, in table order.
+var currencyList = [...]Currency{
+	CurrencyAED,
+	CurrencyCNY,
+	CurrencyEUR,
+	CurrencyHKD,
+	CurrencyIDR,
+	CurrencyJPY,
+	CurrencyMMK,
+	CurrencyMYR,
+	CurrencySGD,
+	CurrencyTHB,
+	CurrencyUSD,
 }
 
 // codeDescriptions is the return-code table (section "Transaction Status

@@ -2,8 +2,9 @@
 // API documentation's tables kept in the root package's testdata
 // (spec_paytypes.txt, spec_currencies.txt, spec_codes.txt) and from the Go
 // names of names.go: the pay-type constants, their map and their ordered
-// list, the currency constants and their map, and the descriptions of the
-// return codes. Each table is then kept in one place, the spec's own text,
+// list, the currency constants, their map (with the ISO 4217 exponents of
+// names.go) and their ordered list, and the descriptions of the return
+// codes. Each table is then kept in one place, the spec's own text,
 // and a test of the root package regenerates the file to prove it current.
 //
 // Run it with go generate in the root package (see the go:generate line of
@@ -76,9 +77,10 @@ type payType struct {
 	payTypeInfo
 }
 
-// currency is a row of the currency table.
+// currency is a row of the currency table with its ISO 4217 exponent.
 type currency struct {
 	code, description string
+	exponent          int
 }
 
 // code is a row of the return-code table.
@@ -153,7 +155,16 @@ func read(dir string) (*tables, error) {
 			return nil, fmt.Errorf("%s:%d: currency %s listed twice", CurrenciesFile, r.line, c)
 		}
 		seen[c] = true
-		t.currencies = append(t.currencies, currency{c, r.fields[1]})
+		exp, ok := currencyExponents[c]
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: currency %s has no exponent: add its ISO 4217 minor unit to currencyExponents in internal/gentables/names.go", CurrenciesFile, r.line, c)
+		}
+		t.currencies = append(t.currencies, currency{c, r.fields[1], exp})
+	}
+	for _, c := range sortedKeys(currencyExponents) {
+		if !seen[c] {
+			return nil, fmt.Errorf("currencyExponents has currency %s, which %s does not list", c, CurrenciesFile)
+		}
 	}
 
 	rows, err = open(CodesFile, "Return code Description", codeRow)
@@ -229,10 +240,18 @@ func Generate(specDir string) ([]byte, error) {
 	}
 	p(")\n\n")
 
-	p("// currencies is the currency table: each code's description.\n")
-	p("var currencies = map[Currency]string{\n")
+	p("// currencies is the currency table: each code's description and ISO\n")
+	p("// 4217 exponent.\n")
+	p("var currencies = map[Currency]currencyInfo{\n")
 	for _, c := range t.currencies {
-		p("\tCurrency%s: %q,\n", c.code, c.description)
+		p("\tCurrency%s: {%q, %d},\n", c.code, c.description, c.exponent)
+	}
+	p("}\n\n")
+
+	p("// currencyList is the currency table's codes, in table order.\n")
+	p("var currencyList = [...]Currency{\n")
+	for _, c := range t.currencies {
+		p("\tCurrency%s,\n", c.code)
 	}
 	p("}\n\n")
 

@@ -18,17 +18,23 @@ const comment = "# Cut verbatim from the QF Pay Open API documentation, section 
 // extracts is a set of spec extracts, by file name.
 type extracts map[string]string
 
-// validExtracts lists every code of payTypeNames (so that the Go names and
-// the table agree), two currencies and three return codes.
+// validExtracts lists every code of payTypeNames and every currency of
+// currencyExponents (so that the Go side and the tables agree), and three
+// return codes.
 func validExtracts() extracts {
 	var pt strings.Builder
 	pt.WriteString(comment + "Code Description\n")
 	for _, c := range sortedKeys(payTypeNames) {
 		pt.WriteString(c + " Wallet " + c + " Payment\n")
 	}
+	var cur strings.Builder
+	cur.WriteString(comment + "Code Description\n")
+	for _, c := range sortedKeys(currencyExponents) {
+		cur.WriteString(c + " Money " + c + "\n")
+	}
 	return extracts{
 		PayTypesFile:   pt.String(),
-		CurrenciesFile: comment + "Code Description\nHKD Hong Kong Dollar\nJPY Japanese Yen\n",
+		CurrenciesFile: cur.String(),
 		CodesFile: comment + "Return code Description\n0000 Transaction successful\n" +
 			"1101 Reversal error (1101)\n" +
 			"1150 Your billing method is T0 and does not support canceling transactions. (1150)\n",
@@ -56,8 +62,10 @@ func TestGenerate(t *testing.T) {
 		"\tPayTypeWeChatCPM:             {ModeConsumerPresented, false, \"Wallet 800208 Payment\"},\n",
 		"\tPayTypeAlipayPreAuthMPM:      {ModeMerchantPresented, true, \"Wallet 801808 Payment\"},\n",
 		"\tPayTypeGoPayWAP:              {ModeOnline, false, \"Wallet 805612 Payment\"},\n",
-		"\tCurrencyHKD Currency = \"HKD\" // Hong Kong Dollar\n",
-		"\tCurrencyJPY: \"Japanese Yen\",\n",
+		"\tCurrencyHKD Currency = \"HKD\" // Money HKD\n",
+		"\tCurrencyHKD: {\"Money HKD\", 2},\n",
+		"\tCurrencyJPY: {\"Money JPY\", 0},\n",
+		"var currencyList = [...]Currency{\n\tCurrencyAED,\n\tCurrencyCNY,\n",
 		"\t\"0000\": \"Transaction successful\",\n",
 		"\t\"1101\": \"Reversal error\",\n",
 		// A description ending in a full stop keeps it, and only one.
@@ -102,15 +110,20 @@ func TestGenerateRefusesBadExtracts(t *testing.T) {
 			e[PayTypesFile] = strings.Replace(e[PayTypesFile], "Code Description", "Code Name", 1)
 		}, `spec_paytypes.txt:2: header "Code Name", want "Code Description"`},
 		{"header only", func(e extracts) { e[CurrenciesFile] = comment + "Code Description\n" }, "spec_currencies.txt: no rows"},
+		{"currency without an exponent", func(e extracts) { e[CurrenciesFile] += "KWD Kuwaiti Dinar\n" },
+			"spec_currencies.txt:14: currency KWD has no exponent: add its ISO 4217 minor unit to currencyExponents"},
+		{"exponent of a currency the table lacks", func(e extracts) {
+			e[CurrenciesFile] = strings.Replace(e[CurrenciesFile], "USD Money USD\n", "", 1)
+		}, "currencyExponents has currency USD, which spec_currencies.txt does not list"},
 		{"malformed pay type row", func(e extracts) { e[PayTypesFile] += "80000 Five digits\n" }, `row "80000 Five digits" does not match`},
-		{"malformed currency row", func(e extracts) { e[CurrenciesFile] += "hkd lower case\n" }, `spec_currencies.txt:5: row "hkd lower case"`},
+		{"malformed currency row", func(e extracts) { e[CurrenciesFile] += "hkd lower case\n" }, `spec_currencies.txt:14: row "hkd lower case"`},
 		{"pay type without a Go name", func(e extracts) { e[PayTypesFile] += "999999 A new wallet\n" },
 			"pay type 999999 (A new wallet) has no Go name: add it to payTypeNames"},
 		{"Go name of a pay type the table lacks", func(e extracts) {
 			e[PayTypesFile] = strings.Replace(e[PayTypesFile], firstCode+" Wallet "+firstCode+" Payment\n", "", 1)
 		}, "payTypeNames names pay type " + firstCode + ", which spec_paytypes.txt does not list"},
 		{"pay type twice", func(e extracts) { e[PayTypesFile] += firstCode + " Again\n" }, "pay type " + firstCode + " listed twice"},
-		{"currency twice", func(e extracts) { e[CurrenciesFile] += "HKD Hong Kong Dollar\n" }, "spec_currencies.txt:5: currency HKD listed twice"},
+		{"currency twice", func(e extracts) { e[CurrenciesFile] += "HKD Hong Kong Dollar\n" }, "spec_currencies.txt:14: currency HKD listed twice"},
 		{"code twice", func(e extracts) { e[CodesFile] += "1101 Reversal error (1101)\n" }, "code 1101 listed twice"},
 		{"code repeated wrongly", func(e extracts) { e[CodesFile] += "1102 Duplicate request (1103)\n" }, "code 1102 ends with (1103)"},
 	}

@@ -84,3 +84,21 @@ var payTypeNames = map[string]payTypeInfo{
 	"805601": {"GoPayMPM", mpm, false},
 	"805612": {"GoPayWAP", online, false},
 }
+
+// currencyExponents are the ISO 4217 minor units (decimal places) of the
+// currencies of the spec's table, which does not list them (it says only
+// that amounts are "in cents"). A currency added to the spec's table needs
+// its ISO 4217 exponent here.
+var currencyExponents = map[string]int{
+	"AED": 2,
+	"CNY": 2,
+	"EUR": 2,
+	"HKD": 2,
+	"IDR": 2,
+	"JPY": 0,
+	"MMK": 2,
+	"MYR": 2,
+	"SGD": 2,
+	"THB": 2,
+	"USD": 2,
+}
