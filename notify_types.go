@@ -217,8 +217,9 @@ func (n *Notification) SubscriptionPayment() (*SubscriptionPaymentNotification, 
 }
 
 // decodeAs decodes Raw into out when the notification is of type want.
-// Times are read in the zone the notification's own were (UTC+8 unless
-// the handler was given WithNotificationLocation).
+// Times are read in the zone the notification's own were (UTC+8, or the
+// client's zone through Client.ParseNotification and
+// Client.NotificationHandler).
 func (n *Notification) decodeAs(want NotifyType, out any) error {
 	if n.Type != want {
 		return fmt.Errorf("%w: %q, not %q", ErrNotificationType, n.Type, want)

@@ -179,7 +179,7 @@ func (e *Env) IsSandbox() bool { return e.Sandbox != nil }
 func (e *Env) IsLive() bool { return e.Sandbox == nil && e.Client.Environment().IsLive() }
 
 // ClientKey is the merchant's client key, to verify notifications with
-// (qfpay.NotificationHandler). Never print it.
+// (qfpay.VerifyNotification, qfpay.ParseNotification). Never print it.
 func (e *Env) ClientKey() string { return e.clientKey }
 
 // CustomerWait is how long to wait for the customer to pay.
