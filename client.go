@@ -43,12 +43,14 @@ const (
 	// DefaultTimeout bounds one call (all its attempts) when the caller's
 	// context has no deadline of its own.
 	DefaultTimeout = 30 * time.Second
-	// DefaultMaxResponseBytes bounds a JSON answer.
+	// DefaultMaxResponseBytes bounds a JSON answer, in bytes (1 MiB; see
+	// WithMaxResponseBytes).
 	DefaultMaxResponseBytes = 1 << 20
-	// DefaultMaxBillBytes bounds a bill download.
+	// DefaultMaxBillBytes bounds a bill download, in bytes (64 MiB).
 	DefaultMaxBillBytes = 64 << 20
 	// DefaultMaxBillUncompressedBytes bounds the decompressed size of each
-	// file read from a statement's zip (see WithMaxBillUncompressedBytes).
+	// file read from a statement's zip, in bytes (256 MiB; see
+	// WithMaxBillUncompressedBytes).
 	DefaultMaxBillUncompressedBytes = 256 << 20
 )
 

@@ -44,16 +44,21 @@ const notifySignHeader = "X-QF-SIGN"
 // refused (and lost) for a field the merchant may not even read; an
 // unknown notify_type or unknown fields are accepted, and Raw keeps them.
 type Notification struct {
-	// Type is notify_type: payment, refund, or another NotifyType; for a
-	// notification without one, its order_type (payment or refund).
+	// Type is notify_type: NotifyPayment, NotifyRefund, or another
+	// NotifyType (kept as sent); for a notification without one, its
+	// order_type (payment or refund).
 	Type NotifyType `json:"notify_type"`
-	// Status is status: "1" for a successful payment.
+	// Status is status: "1", success, the only value the API documents
+	// (the gateway notifies only successful payments and refunds, and
+	// sends it in refund notifications too). Kept as sent.
 	Status string `json:"status"`
-	// PayType is pay_type, the payment method.
+	// PayType is pay_type, the payment method; a refund has its
+	// payment's.
 	PayType PayType `json:"pay_type"`
-	// Amount is txamt, the transaction amount in minor units.
+	// Amount is txamt, in minor units of Currency: the amount paid, or
+	// refunded for a refund. Check it against the order.
 	Amount int64 `json:"txamt"`
-	// Currency is txcurrcd.
+	// Currency is txcurrcd, the transaction's currency.
 	Currency Currency `json:"txcurrcd"`
 	// OutTradeNo is out_trade_no, the merchant's number of the payment or
 	// refund.
@@ -69,24 +74,29 @@ type Notification struct {
 	Cancel CancelStatus `json:"cancel"`
 	// RespCode is respcd, "0000" in a notification.
 	RespCode string `json:"respcd"`
-	// SysTime is sysdtm, when the gateway created the transaction (the
-	// settlement cut-off time).
+	// SysTime is sysdtm, when the gateway created the transaction: the
+	// time settlement cut-offs go by. Times are read in UTC+8, or in the
+	// client's zone through Client.ParseNotification and
+	// Client.NotificationHandler; zero when not sent.
 	SysTime time.Time `json:"sysdtm"`
-	// PayTime is paydtm, when the customer paid.
+	// PayTime is paydtm, when the customer paid (or the refund was made).
 	PayTime time.Time `json:"paydtm"`
 	// TxTime is txdtm, the order time the merchant sent with the request.
 	TxTime time.Time `json:"txdtm"`
-	// MerchantID is mchid, sent to agents only.
+	// MerchantID is mchid, sent to agents only (empty otherwise).
 	MerchantID string `json:"mchid"`
-	// GoodsName is goods_name.
+	// GoodsName is goods_name, as the payment sent it; often empty.
 	GoodsName string `json:"goods_name"`
-	// GoodsInfo is goods_info, the product description.
+	// GoodsInfo is goods_info, the product description; often empty.
 	GoodsInfo string `json:"goods_info"`
-	// ExchangeRate is exchange_rate, the applied conversion rate, as sent.
+	// ExchangeRate is exchange_rate, the applied conversion rate, as sent
+	// (text: the API types it String); empty without conversion.
 	ExchangeRate string `json:"exchange_rate"`
-	// ChannelSN is chnlsn, the payment channel's transaction number.
+	// ChannelSN is chnlsn, the payment channel's (the wallet's)
+	// transaction number.
 	ChannelSN string `json:"chnlsn"`
-	// ChannelSN2 is chnlsn2, an additional transaction number.
+	// ChannelSN2 is chnlsn2, an additional transaction number; usually
+	// empty.
 	ChannelSN2 string `json:"chnlsn2"`
 	// CashFee is cash_fee, what the customer actually paid (the amount
 	// less discounts) in CashFeeType, as sent ("2919", "9.5"): the API types
@@ -100,19 +110,29 @@ type Notification struct {
 	// CashRefundFeeType is cash_refund_fee_type, the currency of
 	// CashRefundFee.
 	CashRefundFeeType Currency `json:"cash_refund_fee_type"`
-	// CardNumber is cardcd.
+	// CardNumber is cardcd, the card or wallet account number as the
+	// gateway shows it; often empty.
 	CardNumber string `json:"cardcd"`
-	// OrderType, CardType, ClientSN, GoodsDetail, UserID, ErrMsg and
-	// DeviceID are order_type, cardtp, clisn, goods_detail, userid, errmsg
-	// and udid, which the current documentation's card payment
-	// notification carries (as sent; kept whatever their JSON type).
-	OrderType   OrderType `json:"order_type"`
-	CardType    string    `json:"cardtp"`
-	ClientSN    string    `json:"clisn"`
-	GoodsDetail string    `json:"goods_detail"`
-	UserID      string    `json:"userid"`
-	ErrMsg      string    `json:"errmsg"`
-	DeviceID    string    `json:"udid"`
+	// OrderType is order_type, "payment" or "refund", which the current
+	// documentation's card payment notification carries; empty otherwise.
+	OrderType OrderType `json:"order_type"`
+	// CardType is cardtp, as sent (card payment notifications); the
+	// documentation does not describe it.
+	CardType string `json:"cardtp"`
+	// ClientSN is clisn, as sent (card payment notifications); the
+	// documentation does not describe it.
+	ClientSN string `json:"clisn"`
+	// GoodsDetail is goods_detail, as sent (card payment notifications).
+	GoodsDetail string `json:"goods_detail"`
+	// UserID is userid, as sent (card payment notifications); the
+	// documentation does not describe it.
+	UserID string `json:"userid"`
+	// ErrMsg is errmsg, the gateway's description of the status ("success"),
+	// as sent (card payment notifications).
+	ErrMsg string `json:"errmsg"`
+	// DeviceID is udid, the device ID the payment sent (card payment
+	// notifications).
+	DeviceID string `json:"udid"`
 	// Raw is the notification body, for fields this struct does not have
 	// yet. It is a copy of the body as received, except that bare numbers
 	// with leading zeros (such as "respcd": 0000) are quoted so that Raw is
