@@ -272,9 +272,12 @@ func WithLocation(loc *time.Location) Option {
 	}
 }
 
-// WithLogger logs one line per HTTP attempt (method, path, HTTP status,
-// respcd, attempt, duration) at debug level, and failures at warn level. It
-// never logs the client key, the signature or the string that was signed.
+// WithLogger logs one line per HTTP attempt at debug level, and failures at
+// warn level, with the attributes method, path, out_trade_no and syssn (the
+// numbers the request sent, when it sent them: join a line to an order by
+// them), status (HTTP), respcd, attempt and duration, and error on failure.
+// Client.NotificationHandler logs with it too. It never logs the client
+// key, the signature or the string that was signed.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		c.logger = l
@@ -422,6 +425,7 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	if err != nil {
 		return err
 	}
+	ctx = withRefs(ctx, params) // out_trade_no and syssn for the log lines
 	sign := Sign(params, c.clientKey(), c.signType)
 	encoded := params.Encode()
 
@@ -759,6 +763,7 @@ func (c *Client) malformed(ep *endpoint, ans *answer, err error) error {
 // that moves money and may have reached the gateway gets an
 // *OutcomeUnknownError; a context error stays matchable with errors.Is.
 func (c *Client) finalError(ep *endpoint, params url.Values, err error) error {
+	err = withOrderRefs(err, params)
 	var te *transportError
 	if errors.As(err, &te) {
 		err = fmt.Errorf("qfpay: %s %s: %w", ep.method, ep.path, te.err)
@@ -838,11 +843,14 @@ func (c *Client) log(ctx context.Context, ep *endpoint, attempt, status int, cod
 	attrs := []slog.Attr{
 		slog.String("method", ep.method),
 		slog.String("path", ep.path),
+	}
+	attrs = append(attrs, refsFrom(ctx).attrs()...)
+	attrs = append(attrs,
 		slog.Int("status", status),
 		slog.String("respcd", code),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", d),
-	}
+	)
 	if err != nil {
 		level = slog.LevelWarn
 		attrs = append(attrs, slog.String("error", err.Error()))

@@ -102,6 +102,17 @@ type APIError struct {
 	HTTPStatus int
 	// Path is the API path called ("/trade/v1/refund").
 	Path string
+	// OutTradeNo is the out_trade_no the request sent (the payment's, or a
+	// refund's or deduction's own number; a query's comma-joined list), so
+	// that the error can be joined to the order; empty for a call sent
+	// without one. For WaitForPayment's and WaitForRefund's listed
+	// failure, the number waited for.
+	OutTradeNo string
+	// SysSN is the syssn the request sent (the payment a refund or
+	// reversal refers to, the freeze of a deduction); for WaitForPayment's
+	// and WaitForRefund's listed failure, the failed transaction's; empty
+	// otherwise.
+	SysSN string
 	// RetryAfter is the wait the gateway asked for with a Retry-After header
 	// (HTTP 429 or 503), zero when it named none.
 	RetryAfter time.Duration
