@@ -35,8 +35,10 @@ import (
 	"github.com/qfpay-go/qfpay/internal/wire"
 )
 
-// Version is the SDK's version, sent in the User-Agent header.
-const Version = "0.1.0"
+// Version is the SDK's semantic version (semver.org), sent in the
+// User-Agent header; CHANGELOG.md says what each version changed. Until
+// 1.0.0 a minor version may break the API, as 0.2.0 does.
+const Version = "0.2.0"
 
 // Defaults of a new Client.
 const (

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"regexp"
 	"runtime"
 	"strings"
@@ -435,4 +436,16 @@ func TestWithLogger(t *testing.T) {
 		assert.NotContains(t, out, sign[:16], "not even part of the signature")
 	}
 	assert.NotContains(t, out, "txdtm=", "not the signed string")
+}
+
+// TestVersionIsTheChangelogs: Version is a semantic version, the newest
+// one CHANGELOG.md lists.
+func TestVersionIsTheChangelogs(t *testing.T) {
+	assert.Regexp(t, `^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$`, Version)
+	changelog, err := os.ReadFile("CHANGELOG.md")
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?m)^## \[(\d+\.\d+\.\d+)\]`).FindStringSubmatch(string(changelog))
+	require.NotNil(t, m, "CHANGELOG.md has a version heading")
+	assert.Equal(t, m[1], Version, "the newest version of CHANGELOG.md")
+	assert.Contains(t, string(changelog), "\n["+Version+"]: ", "a link for the version")
 }
