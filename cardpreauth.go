@@ -69,24 +69,36 @@ type CaptureResponse struct {
 	SysSN string `json:"syssn"`
 	// OrigSysSN is orig_syssn, the pre-authorisation's (every digit kept
 	// when the gateway sends it as a bare number).
-	OrigSysSN string   `json:"orig_syssn" wire:"origssn"`
-	Amount    int64    `json:"txamt"`
-	Currency  Currency `json:"txcurrcd"`
-	// TxTime, SysTime and PayTime are txdtm, sysdtm and paydtm.
-	TxTime  time.Time `json:"txdtm"`
+	OrigSysSN string `json:"orig_syssn" wire:"origssn"`
+	// Amount is txamt, the amount captured or released in minor units of
+	// Currency.
+	Amount int64 `json:"txamt"`
+	// Currency is txcurrcd, the pre-authorisation's currency.
+	Currency Currency `json:"txcurrcd"`
+	// TxTime is txdtm, the request time as sent (UTC+8).
+	TxTime time.Time `json:"txdtm"`
+	// SysTime is sysdtm, when the gateway took the capture or release:
+	// the time settlement cut-offs go by (UTC+8).
 	SysTime time.Time `json:"sysdtm"`
+	// PayTime is paydtm, as the gateway answered it; zero when not sent.
 	PayTime time.Time `json:"paydtm"`
 	// OutTradeNo is out_trade_no as the gateway answered it (empty in the
 	// documentation's capture sample).
 	OutTradeNo string `json:"out_trade_no"`
-	DeviceID   string `json:"udid"`
-	ChannelSN  string `json:"chnlsn"`
+	// DeviceID is udid, as answered.
+	DeviceID string `json:"udid"`
+	// ChannelSN is chnlsn, the card network's transaction number, as
+	// answered; often empty.
+	ChannelSN string `json:"chnlsn"`
+	// CardNumber is cardcd, the masked card number, as answered.
 	CardNumber string `json:"cardcd"`
-	// RespCode, Message and Detail are respcd, resperr and respmsg
-	// ("Capture received", "Void received").
+	// RespCode is respcd: "0000" when the gateway received the capture or
+	// release (which settles later).
 	RespCode string `json:"respcd"`
-	Message  string `json:"resperr"`
-	Detail   string `json:"respmsg"`
+	// Message is resperr ("Capture received", "Void received").
+	Message string `json:"resperr"`
+	// Detail is respmsg, further text from the gateway; usually empty.
+	Detail string `json:"respmsg"`
 }
 
 func (r *CaptureResponse) check() error {

@@ -13,9 +13,9 @@ type CheckoutLang string
 // The languages of the hosted checkout page. Without one the page follows
 // the browser's language.
 const (
-	CheckoutLangEnglish            CheckoutLang = "en"
-	CheckoutLangTraditionalChinese CheckoutLang = "zh-hk"
-	CheckoutLangSimplifiedChinese  CheckoutLang = "zh-cn"
+	CheckoutLangEnglish            CheckoutLang = "en"    // English
+	CheckoutLangTraditionalChinese CheckoutLang = "zh-hk" // traditional Chinese (Hong Kong)
+	CheckoutLangSimplifiedChinese  CheckoutLang = "zh-cn" // simplified Chinese
 )
 
 // PaySourceRemotePay is the paysource of the documentation's checkout
@@ -61,15 +61,16 @@ type CheckoutRequest struct {
 	// the API's zone (the page takes no txzone).
 	TxTime time.Time `url:"txdtm,omitempty"`
 	// ReturnURL is return_url, where the shopper's browser goes after
-	// paying (required). FailedURL is failed_url, where it goes after a
-	// failure or once PageExpiresAt has passed (required). CancelURL is
-	// cancel_url, the target of the page's "back to the shop" button
-	// (optional). Each is an https:// URL (http:// only for a loopback
-	// host, for tests) of at most 256 characters. No parameter is added to
-	// them and a visit proves nothing: confirm the payment by its
-	// notification or by query.
+	// paying (required). It, FailedURL and CancelURL are each an https://
+	// URL (http:// only for a loopback host, for tests) of at most 256
+	// characters. No parameter is added to them and a visit proves
+	// nothing: confirm the payment by its notification or by query.
 	ReturnURL string `url:"return_url"`
+	// FailedURL is failed_url, where the browser goes after a failure or
+	// once PageExpiresAt has passed (required).
 	FailedURL string `url:"failed_url"`
+	// CancelURL is cancel_url, the target of the page's "back to the
+	// shop" button (optional).
 	CancelURL string `url:"cancel_url,omitempty"`
 	// NotifyURL is notify_url, where the gateway posts the order's
 	// payment notification (required; see PaymentRequest.NotifyURL for

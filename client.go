@@ -35,20 +35,24 @@ import (
 	"github.com/qfpay-go/qfpay/internal/wire"
 )
 
-// Version is the SDK's version, sent in the User-Agent header.
-const Version = "0.1.0"
+// Version is the SDK's semantic version (semver.org), sent in the
+// User-Agent header; CHANGELOG.md says what each version changed. Until
+// 1.0.0 a minor version may break the API, as 0.2.0 does.
+const Version = "0.2.0"
 
 // Defaults of a new Client.
 const (
 	// DefaultTimeout bounds one call (all its attempts) when the caller's
 	// context has no deadline of its own.
 	DefaultTimeout = 30 * time.Second
-	// DefaultMaxResponseBytes bounds a JSON answer.
+	// DefaultMaxResponseBytes bounds a JSON answer, in bytes (1 MiB; see
+	// WithMaxResponseBytes).
 	DefaultMaxResponseBytes = 1 << 20
-	// DefaultMaxBillBytes bounds a bill download.
+	// DefaultMaxBillBytes bounds a bill download, in bytes (64 MiB).
 	DefaultMaxBillBytes = 64 << 20
 	// DefaultMaxBillUncompressedBytes bounds the decompressed size of each
-	// file read from a statement's zip (see WithMaxBillUncompressedBytes).
+	// file read from a statement's zip, in bytes (256 MiB; see
+	// WithMaxBillUncompressedBytes).
 	DefaultMaxBillUncompressedBytes = 256 << 20
 )
 
@@ -270,9 +274,12 @@ func WithLocation(loc *time.Location) Option {
 	}
 }
 
-// WithLogger logs one line per HTTP attempt (method, path, HTTP status,
-// respcd, attempt, duration) at debug level, and failures at warn level. It
-// never logs the client key, the signature or the string that was signed.
+// WithLogger logs one line per HTTP attempt at debug level, and failures at
+// warn level, with the attributes method, path, out_trade_no and syssn (the
+// numbers the request sent, when it sent them: join a line to an order by
+// them), status (HTTP), respcd, attempt and duration, and error on failure.
+// Client.NotificationHandler logs with it too. It never logs the client
+// key, the signature or the string that was signed.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		c.logger = l
@@ -420,6 +427,7 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	if err != nil {
 		return err
 	}
+	ctx = withRefs(ctx, params) // out_trade_no and syssn for the log lines
 	sign := Sign(params, c.clientKey(), c.signType)
 	encoded := params.Encode()
 
@@ -757,6 +765,7 @@ func (c *Client) malformed(ep *endpoint, ans *answer, err error) error {
 // that moves money and may have reached the gateway gets an
 // *OutcomeUnknownError; a context error stays matchable with errors.Is.
 func (c *Client) finalError(ep *endpoint, params url.Values, err error) error {
+	err = withOrderRefs(err, params)
 	var te *transportError
 	if errors.As(err, &te) {
 		err = fmt.Errorf("qfpay: %s %s: %w", ep.method, ep.path, te.err)
@@ -836,11 +845,14 @@ func (c *Client) log(ctx context.Context, ep *endpoint, attempt, status int, cod
 	attrs := []slog.Attr{
 		slog.String("method", ep.method),
 		slog.String("path", ep.path),
+	}
+	attrs = append(attrs, refsFrom(ctx).attrs()...)
+	attrs = append(attrs,
 		slog.Int("status", status),
 		slog.String("respcd", code),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", d),
-	}
+	)
 	if err != nil {
 		level = slog.LevelWarn
 		attrs = append(attrs, slog.String("error", err.Error()))

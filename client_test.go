@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"regexp"
 	"runtime"
 	"strings"
@@ -409,17 +410,18 @@ func TestWithLogger(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.client.Refund(context.Background(), docRefundRequest())
 	require.Error(t, err)
-	_, err = e.client.Query(context.Background(), nil)
+	_, err = e.client.Query(context.Background(), &QueryRequest{OutTradeNos: []string{"o-1", "o-2"}})
 	require.Error(t, err)
 
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	require.Len(t, lines, 5, "one line per HTTP attempt:\n%s", buf.String())
+	// out_trade_no and syssn, as sent, join each line to an order.
 	wants := []*regexp.Regexp{
-		regexp.MustCompile(`level=DEBUG msg="qfpay request" method=POST path=/trade/v1/payment status=200 respcd=0000 attempt=1 duration=\S+$`),
-		regexp.MustCompile(`level=DEBUG msg="qfpay request" method=POST path=/trade/v1/refund status=200 respcd=1272 attempt=1 duration=\S+$`),
-		regexp.MustCompile(`level=WARN msg="qfpay request" method=POST path=/trade/v1/query status=502 respcd="" attempt=1 duration=\S+ error=".*HTTP 502.*"$`),
-		regexp.MustCompile(`level=WARN .* path=/trade/v1/query status=502 .* attempt=2 `),
-		regexp.MustCompile(`level=WARN .* path=/trade/v1/query status=502 .* attempt=3 `),
+		regexp.MustCompile(`level=DEBUG msg="qfpay request" method=POST path=/trade/v1/payment out_trade_no=01234567890123 status=200 respcd=0000 attempt=1 duration=\S+$`),
+		regexp.MustCompile(`level=DEBUG msg="qfpay request" method=POST path=/trade/v1/refund out_trade_no=RGNOEIVU9JZLNP9GGYXWXCW7OEMI720F syssn=20191227000200020061752831 status=200 respcd=1272 attempt=1 duration=\S+$`),
+		regexp.MustCompile(`level=WARN msg="qfpay request" method=POST path=/trade/v1/query out_trade_no=o-1,o-2 status=502 respcd="" attempt=1 duration=\S+ error=".*HTTP 502.*"$`),
+		regexp.MustCompile(`level=WARN .* path=/trade/v1/query out_trade_no=o-1,o-2 status=502 .* attempt=2 `),
+		regexp.MustCompile(`level=WARN .* path=/trade/v1/query out_trade_no=o-1,o-2 status=502 .* attempt=3 `),
 	}
 	for i, re := range wants {
 		assert.Regexp(t, re, lines[i])
@@ -434,4 +436,16 @@ func TestWithLogger(t *testing.T) {
 		assert.NotContains(t, out, sign[:16], "not even part of the signature")
 	}
 	assert.NotContains(t, out, "txdtm=", "not the signed string")
+}
+
+// TestVersionIsTheChangelogs: Version is a semantic version, the newest
+// one CHANGELOG.md lists.
+func TestVersionIsTheChangelogs(t *testing.T) {
+	assert.Regexp(t, `^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$`, Version)
+	changelog, err := os.ReadFile("CHANGELOG.md")
+	require.NoError(t, err)
+	m := regexp.MustCompile(`(?m)^## \[(\d+\.\d+\.\d+)\]`).FindStringSubmatch(string(changelog))
+	require.NotNil(t, m, "CHANGELOG.md has a version heading")
+	assert.Equal(t, m[1], Version, "the newest version of CHANGELOG.md")
+	assert.Contains(t, string(changelog), "\n["+Version+"]: ", "a link for the version")
 }

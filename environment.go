@@ -15,22 +15,22 @@ type Environment string
 // general test environment open to everybody; "Test" environments are
 // regional test systems and "Live" ones move real money.
 const (
-	Sandbox       Environment = "https://openapi-test.qfpay.com"
-	ChinaTest     Environment = "https://test-openapi.qfpay.com"
-	ChinaLive     Environment = "https://openapi.qfpay.com"
-	HongKongTest  Environment = "https://test-openapi-hk.qfapi.com"
-	HongKongLive  Environment = "https://openapi-hk.qfapi.com"
-	JapanLive     Environment = "https://openapi-jp.qfapi.com"
-	ThailandTest  Environment = "https://test-openapi-th.qfapi.com"
-	ThailandLive  Environment = "https://openapi-th.qfapi.com"
-	DubaiTest     Environment = "https://test-openapi-db.qfapi.com"
-	DubaiLive     Environment = "https://openapi-db.qfapi.com"
-	SingaporeTest Environment = "https://test-openapi-sg.qfapi.com"
-	SingaporeLive Environment = "https://openapi-sg.qfapi.com"
-	IndonesiaTest Environment = "https://test-openapi-id.qfapi.com"
-	IndonesiaLive Environment = "https://openapi-id.qfapi.com"
-	EuropeTest    Environment = "https://test-openapi-eur.qfapi.com"
-	EuropeLive    Environment = "https://openapi-eur.qfapi.com"
+	Sandbox       Environment = "https://openapi-test.qfpay.com"     // the shared test gateway ("sandbox"); the default
+	ChinaTest     Environment = "https://test-openapi.qfpay.com"     // mainland China, test ("cn-test")
+	ChinaLive     Environment = "https://openapi.qfpay.com"          // mainland China, real money ("cn-live")
+	HongKongTest  Environment = "https://test-openapi-hk.qfapi.com"  // Hong Kong, test ("hk-test")
+	HongKongLive  Environment = "https://openapi-hk.qfapi.com"       // Hong Kong, real money ("hk-live")
+	JapanLive     Environment = "https://openapi-jp.qfapi.com"       // Japan, real money ("jp-live"); the table lists no Japanese test gateway
+	ThailandTest  Environment = "https://test-openapi-th.qfapi.com"  // Thailand, test ("th-test")
+	ThailandLive  Environment = "https://openapi-th.qfapi.com"       // Thailand, real money ("th-live")
+	DubaiTest     Environment = "https://test-openapi-db.qfapi.com"  // Dubai, test ("ae-test")
+	DubaiLive     Environment = "https://openapi-db.qfapi.com"       // Dubai, real money ("ae-live")
+	SingaporeTest Environment = "https://test-openapi-sg.qfapi.com"  // Singapore, test ("sg-test")
+	SingaporeLive Environment = "https://openapi-sg.qfapi.com"       // Singapore, real money ("sg-live")
+	IndonesiaTest Environment = "https://test-openapi-id.qfapi.com"  // Indonesia, test ("id-test")
+	IndonesiaLive Environment = "https://openapi-id.qfapi.com"       // Indonesia, real money ("id-live")
+	EuropeTest    Environment = "https://test-openapi-eur.qfapi.com" // Europe, test ("eu-test")
+	EuropeLive    Environment = "https://openapi-eur.qfapi.com"      // Europe, real money ("eu-live")
 )
 
 // HongKongSandbox is the sandbox of QF Pay's current documentation (section
@@ -48,8 +48,8 @@ const HongKongSandbox Environment = "https://openapi-int.qfapi.com"
 // HongKongTest and HongKongLive only, none for HongKongSandbox or the other
 // regions.
 const (
-	CheckoutPageHongKongTest = "https://test-openapi-hk.qfapi.com/checkstand/#/?"
-	CheckoutPageHongKongLive = "https://openapi-hk.qfapi.com/checkstand/#/?"
+	CheckoutPageHongKongTest = "https://test-openapi-hk.qfapi.com/checkstand/#/?" // HongKongTest's page
+	CheckoutPageHongKongLive = "https://openapi-hk.qfapi.com/checkstand/#/?"      // HongKongLive's page: real money
 )
 
 var environmentNames = map[string]Environment{

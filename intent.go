@@ -32,11 +32,12 @@ type PaymentIntentRequest struct {
 	// MerchantID is mchid (at most 16 characters); empty means the
 	// client's WithMerchantID value.
 	MerchantID string `url:"mchid,omitempty"`
-	// ReturnURL and FailedURL are return_url and failed_url, where the
-	// Element sends the browser after a success or a failure (optional):
-	// https:// URLs (http:// only for a loopback host) of at most 512
-	// characters.
+	// ReturnURL is return_url, where the Element sends the browser after
+	// a success (optional): an https:// URL (http:// only for a loopback
+	// host) of at most 512 characters.
 	ReturnURL string `url:"return_url,omitempty"`
+	// FailedURL is failed_url, where the Element sends the browser after
+	// a failure (optional), with ReturnURL's rules.
 	FailedURL string `url:"failed_url,omitempty"`
 	// NotifyURL is notify_url, where the payment's notification goes (see
 	// PaymentRequest.NotifyURL for its rules).
@@ -54,17 +55,21 @@ type PaymentIntent struct {
 	// (zero when the gateway did not say). The documentation's diagram
 	// says 30 minutes, its sample about 20 hours: rely on Expiry.
 	Expiry time.Time `json:"intent_expiry"`
-	// OutTradeNo, Amount and Currency are the order's, as the gateway
-	// took them.
-	OutTradeNo string   `json:"out_trade_no"`
-	Amount     int64    `json:"txamt"`
-	Currency   Currency `json:"txcurrcd"`
+	// OutTradeNo is out_trade_no, the order's number, as the gateway took
+	// it.
+	OutTradeNo string `json:"out_trade_no"`
+	// Amount is txamt, the order's amount in minor units of Currency.
+	Amount int64 `json:"txamt"`
+	// Currency is txcurrcd, the order's currency.
+	Currency Currency `json:"txcurrcd"`
 	// SysTime is sysdtm, when the gateway created the intent.
 	SysTime time.Time `json:"sysdtm"`
-	// RespCode, Message and Detail are respcd, resperr and respmsg.
+	// RespCode is respcd: "0000" when the intent was created.
 	RespCode string `json:"respcd"`
-	Message  string `json:"resperr"`
-	Detail   string `json:"respmsg"`
+	// Message is resperr, the gateway's text for RespCode.
+	Message string `json:"resperr"`
+	// Detail is respmsg, further text from the gateway; usually empty.
+	Detail string `json:"respmsg"`
 }
 
 func (r *PaymentIntent) check() error {

@@ -28,8 +28,9 @@ const notifySignHeader = "X-QF-SIGN"
 // "Asynchronous Notifications": QF Pay posts one to the merchant's
 // notification URL after a payment or refund succeeded. The gateway sends
 // numbers and strings interchangeably; both decode into the same field, and
-// times are read in UTC+8 (or the zone of WithNotificationLocation). A
-// Notification marshals to and from JSON with encoding/json, so it can be
+// times are read in UTC+8 (in the client's WithLocation zone when parsed by
+// Client.ParseNotification or Client.NotificationHandler). A Notification
+// marshals to and from JSON with encoding/json, so it can be
 // queued as it is.
 //
 // Only the fields the SDK relies on are checked: notify_type must be
@@ -43,16 +44,21 @@ const notifySignHeader = "X-QF-SIGN"
 // refused (and lost) for a field the merchant may not even read; an
 // unknown notify_type or unknown fields are accepted, and Raw keeps them.
 type Notification struct {
-	// Type is notify_type: payment, refund, or another NotifyType; for a
-	// notification without one, its order_type (payment or refund).
+	// Type is notify_type: NotifyPayment, NotifyRefund, or another
+	// NotifyType (kept as sent); for a notification without one, its
+	// order_type (payment or refund).
 	Type NotifyType `json:"notify_type"`
-	// Status is status: "1" for a successful payment.
+	// Status is status: "1", success, the only value the API documents
+	// (the gateway notifies only successful payments and refunds, and
+	// sends it in refund notifications too). Kept as sent.
 	Status string `json:"status"`
-	// PayType is pay_type, the payment method.
+	// PayType is pay_type, the payment method; a refund has its
+	// payment's.
 	PayType PayType `json:"pay_type"`
-	// Amount is txamt, the transaction amount in minor units.
+	// Amount is txamt, in minor units of Currency: the amount paid, or
+	// refunded for a refund. Check it against the order.
 	Amount int64 `json:"txamt"`
-	// Currency is txcurrcd.
+	// Currency is txcurrcd, the transaction's currency.
 	Currency Currency `json:"txcurrcd"`
 	// OutTradeNo is out_trade_no, the merchant's number of the payment or
 	// refund.
@@ -68,24 +74,29 @@ type Notification struct {
 	Cancel CancelStatus `json:"cancel"`
 	// RespCode is respcd, "0000" in a notification.
 	RespCode string `json:"respcd"`
-	// SysTime is sysdtm, when the gateway created the transaction (the
-	// settlement cut-off time).
+	// SysTime is sysdtm, when the gateway created the transaction: the
+	// time settlement cut-offs go by. Times are read in UTC+8, or in the
+	// client's zone through Client.ParseNotification and
+	// Client.NotificationHandler; zero when not sent.
 	SysTime time.Time `json:"sysdtm"`
-	// PayTime is paydtm, when the customer paid.
+	// PayTime is paydtm, when the customer paid (or the refund was made).
 	PayTime time.Time `json:"paydtm"`
 	// TxTime is txdtm, the order time the merchant sent with the request.
 	TxTime time.Time `json:"txdtm"`
-	// MerchantID is mchid, sent to agents only.
+	// MerchantID is mchid, sent to agents only (empty otherwise).
 	MerchantID string `json:"mchid"`
-	// GoodsName is goods_name.
+	// GoodsName is goods_name, as the payment sent it; often empty.
 	GoodsName string `json:"goods_name"`
-	// GoodsInfo is goods_info, the product description.
+	// GoodsInfo is goods_info, the product description; often empty.
 	GoodsInfo string `json:"goods_info"`
-	// ExchangeRate is exchange_rate, the applied conversion rate, as sent.
+	// ExchangeRate is exchange_rate, the applied conversion rate, as sent
+	// (text: the API types it String); empty without conversion.
 	ExchangeRate string `json:"exchange_rate"`
-	// ChannelSN is chnlsn, the payment channel's transaction number.
+	// ChannelSN is chnlsn, the payment channel's (the wallet's)
+	// transaction number.
 	ChannelSN string `json:"chnlsn"`
-	// ChannelSN2 is chnlsn2, an additional transaction number.
+	// ChannelSN2 is chnlsn2, an additional transaction number; usually
+	// empty.
 	ChannelSN2 string `json:"chnlsn2"`
 	// CashFee is cash_fee, what the customer actually paid (the amount
 	// less discounts) in CashFeeType, as sent ("2919", "9.5"): the API types
@@ -99,19 +110,29 @@ type Notification struct {
 	// CashRefundFeeType is cash_refund_fee_type, the currency of
 	// CashRefundFee.
 	CashRefundFeeType Currency `json:"cash_refund_fee_type"`
-	// CardNumber is cardcd.
+	// CardNumber is cardcd, the card or wallet account number as the
+	// gateway shows it; often empty.
 	CardNumber string `json:"cardcd"`
-	// OrderType, CardType, ClientSN, GoodsDetail, UserID, ErrMsg and
-	// DeviceID are order_type, cardtp, clisn, goods_detail, userid, errmsg
-	// and udid, which the current documentation's card payment
-	// notification carries (as sent; kept whatever their JSON type).
-	OrderType   OrderType `json:"order_type"`
-	CardType    string    `json:"cardtp"`
-	ClientSN    string    `json:"clisn"`
-	GoodsDetail string    `json:"goods_detail"`
-	UserID      string    `json:"userid"`
-	ErrMsg      string    `json:"errmsg"`
-	DeviceID    string    `json:"udid"`
+	// OrderType is order_type, "payment" or "refund", which the current
+	// documentation's card payment notification carries; empty otherwise.
+	OrderType OrderType `json:"order_type"`
+	// CardType is cardtp, as sent (card payment notifications); the
+	// documentation does not describe it.
+	CardType string `json:"cardtp"`
+	// ClientSN is clisn, as sent (card payment notifications); the
+	// documentation does not describe it.
+	ClientSN string `json:"clisn"`
+	// GoodsDetail is goods_detail, as sent (card payment notifications).
+	GoodsDetail string `json:"goods_detail"`
+	// UserID is userid, as sent (card payment notifications); the
+	// documentation does not describe it.
+	UserID string `json:"userid"`
+	// ErrMsg is errmsg, the gateway's description of the status ("success"),
+	// as sent (card payment notifications).
+	ErrMsg string `json:"errmsg"`
+	// DeviceID is udid, the device ID the payment sent (card payment
+	// notifications).
+	DeviceID string `json:"udid"`
 	// Raw is the notification body, for fields this struct does not have
 	// yet. It is a copy of the body as received, except that bare numbers
 	// with leading zeros (such as "respcd": 0000) are quoted so that Raw is
@@ -197,12 +218,23 @@ func notifyDigest(body []byte, clientKey string) [2 * md5.Size]byte {
 // or has a field the SDK relies on that
 // cannot be read (syssn, orig_syssn, out_trade_no, txamt, respcd, a time),
 // returns an error matching ErrMalformedResponse. Other fields never fail
-// (see Notification). Times are read in UTC+8,
-// the API's default zone; the gateway writes them in the zone of the
-// transaction's txzone, so a merchant whose client has another WithLocation
-// uses NewNotificationHandler with WithNotificationLocation.
+// (see Notification). Times are read in UTC+8, the API's default zone; the
+// gateway writes them in the zone of the transaction's txzone, so a
+// merchant whose Client has another WithLocation uses
+// Client.ParseNotification, which reads them in the client's zone with the
+// client's key.
 func ParseNotification(body []byte, signature, clientKey string) (*Notification, error) {
 	return parseNotification(body, signature, clientKey, beijing)
+}
+
+// ParseNotification is the package's ParseNotification with the client's
+// key, reading the notification's times (sysdtm, paydtm, txdtm) in the
+// client's zone (WithLocation, UTC+8 by default), the zone the client's
+// payments and refunds were made in and the gateway writes them in. Use it
+// to receive notifications in a framework other than net/http; with
+// net/http, Client.NotificationHandler does the whole exchange.
+func (c *Client) ParseNotification(body []byte, signature string) (*Notification, error) {
+	return parseNotification(body, signature, c.clientKey(), c.loc)
 }
 
 func parseNotification(body []byte, signature, clientKey string, loc *time.Location) (*Notification, error) {
@@ -237,27 +269,16 @@ func notifyMalformed(err error) error {
 	return fmt.Errorf("%w: notification: %w", ErrMalformedResponse, err)
 }
 
-// HandlerOption configures NewNotificationHandler.
+// HandlerOption configures the handler of Client.NotificationHandler.
 type HandlerOption func(*notifyHandler)
 
-// WithHandlerLogger logs one line per notification received: its type,
-// syssn, out_trade_no and the status answered, at debug level when it was
-// accepted and at warn (rejected) or error (fn failed) level otherwise. It
-// never logs the client key or the signature.
+// WithHandlerLogger logs one line per notification received with l instead
+// of the client's logger (WithLogger): its type, syssn, out_trade_no and
+// the status answered, at debug level when it was accepted and at warn
+// (rejected) or error (fn failed) level otherwise. It never logs the client
+// key or the signature. A nil l logs nothing.
 func WithHandlerLogger(l *slog.Logger) HandlerOption {
 	return func(h *notifyHandler) { h.logger = l }
-}
-
-// WithNotificationLocation reads the notification's times (sysdtm, paydtm,
-// txdtm) in loc instead of UTC+8. The gateway writes them in the zone of the
-// txzone the payment or refund was made with, so give the location of the
-// Client (WithLocation) that makes them. A nil loc keeps UTC+8.
-func WithNotificationLocation(loc *time.Location) HandlerOption {
-	return func(h *notifyHandler) {
-		if loc != nil {
-			h.loc = loc
-		}
-	}
 }
 
 // WithMaxNotificationBytes replaces DefaultMaxNotificationBytes as the
@@ -287,28 +308,46 @@ func WithMaxNotificationBytes(n int64) HandlerOption {
 // recording the notification under its SysSN and ignoring a second one.
 // fn should record the notification and return quickly, leaving slow work
 // to run afterwards; confirm the outcome with Client.Query if in doubt.
+//
+// Times are read in UTC+8, the API's default zone, and nothing is logged.
+// Client.NotificationHandler is the same handler with the client's key,
+// zone (WithLocation) and logger, and options; prefer it when the
+// backend has a Client. It panics when fn is nil. With a clientKey that is
+// empty or blanks only every notification is refused (401), as none can be
+// verified.
 func NotificationHandler(clientKey string, fn func(context.Context, *Notification) error) http.Handler {
-	return NewNotificationHandler(clientKey, fn)
+	return newNotifyHandler(func() string { return clientKey }, fn, beijing, nil, nil)
 }
 
-// NewNotificationHandler is NotificationHandler with options: a logger
-// (WithHandlerLogger), a body limit (WithMaxNotificationBytes) and the zone
-// of the notification's times (WithNotificationLocation). It panics
-// when fn is nil. With a clientKey that is empty or blanks only every
-// notification is refused (401), as none can be verified.
-func NewNotificationHandler(clientKey string, fn func(context.Context, *Notification) error, opts ...HandlerOption) http.Handler {
+// NotificationHandler returns the http.Handler of the notification
+// endpoint of the client's merchant (API section "Asynchronous
+// Notifications"): the package's NotificationHandler verifying with the
+// client's key, reading the notification's times in the client's zone
+// (WithLocation, the zone its payments and refunds are made in) and
+// logging with the client's logger (WithLogger). Options replace the
+// logger (WithHandlerLogger) or the body limit (WithMaxNotificationBytes).
+// It panics when fn is nil.
+func (c *Client) NotificationHandler(fn func(context.Context, *Notification) error, opts ...HandlerOption) http.Handler {
+	return newNotifyHandler(c.clientKey, fn, c.loc, c.logger, opts)
+}
+
+func newNotifyHandler(key func() string, fn func(context.Context, *Notification) error, loc *time.Location, logger *slog.Logger, opts []HandlerOption) http.Handler {
 	if fn == nil {
 		panic("qfpay: NotificationHandler needs a non-nil fn")
 	}
-	h := &notifyHandler{clientKey: clientKey, fn: fn, maxBytes: DefaultMaxNotificationBytes, loc: beijing}
+	h := &notifyHandler{clientKey: key, fn: fn, maxBytes: DefaultMaxNotificationBytes, loc: loc, logger: logger}
 	for _, o := range opts {
-		o(h)
+		if o != nil {
+			o(h)
+		}
 	}
 	return h
 }
 
 type notifyHandler struct {
-	clientKey string
+	// clientKey is held by a function, as in Client, so that a handler
+	// printed with fmt shows a code address, never the key.
+	clientKey func() string
 	fn        func(context.Context, *Notification) error
 	maxBytes  int64
 	logger    *slog.Logger
@@ -335,7 +374,7 @@ func (h *notifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(ctx, w, http.StatusBadRequest, nil, fmt.Errorf("reading the body: %w", err))
 		return
 	}
-	n, err := parseNotification(body, r.Header.Get(notifySignHeader), h.clientKey, h.loc)
+	n, err := parseNotification(body, r.Header.Get(notifySignHeader), h.clientKey(), h.loc)
 	if err != nil {
 		status := http.StatusBadRequest
 		if errors.Is(err, ErrInvalidSignature) {

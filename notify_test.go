@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -442,51 +443,66 @@ func TestNotificationHandler(t *testing.T) {
 		{name: "signed, no syssn", method: http.MethodPost, body: `{"notify_type": "payment"}`, sig: "sign", wantStatus: 400},
 		{name: "fn fails", method: http.MethodPost, body: payment, sig: "sign", fnErr: errors.New("database down"), wantStatus: 500, wantCalled: true, wantType: NotifyPayment, wantSysSN: "20200514000300020093755455"},
 	}
+	client := setup(t).client
+	handlers := []struct {
+		name string
+		make func(fn func(context.Context, *Notification) error, opts ...HandlerOption) http.Handler
+	}{
+		{"Client.NotificationHandler", client.NotificationHandler},
+		{"NotificationHandler", func(fn func(context.Context, *Notification) error, opts ...HandlerOption) http.Handler {
+			if len(opts) > 0 {
+				return nil // it takes none
+			}
+			return NotificationHandler(testClientKey, fn)
+		}},
+	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got handlerCall
-			fn := func(ctx context.Context, n *Notification) error {
-				got.calls++
-				got.n, got.ctx = n, ctx
-				return tt.fnErr
-			}
-			h := NewNotificationHandler(testClientKey, fn, tt.opts...)
-			if tt.opts == nil {
-				h = NotificationHandler(testClientKey, fn)
-			}
-			sig := tt.sig
-			if sig == "sign" {
-				sig = notifySig(tt.body, testClientKey)
-			}
-			req := signedRequest(tt.method, tt.body, sig)
-			if tt.noLength {
-				req.ContentLength = -1
-				req.Body = io.NopCloser(strings.NewReader(tt.body)) // no length known to anyone
-			}
-			req = req.WithContext(context.WithValue(req.Context(), ctxKey{}, "request context"))
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
+		for _, hk := range handlers {
+			t.Run(tt.name+"/"+hk.name, func(t *testing.T) {
+				var got handlerCall
+				fn := func(ctx context.Context, n *Notification) error {
+					got.calls++
+					got.n, got.ctx = n, ctx
+					return tt.fnErr
+				}
+				h := hk.make(fn, tt.opts...)
+				if h == nil {
+					t.Skip("options need Client.NotificationHandler")
+				}
+				sig := tt.sig
+				if sig == "sign" {
+					sig = notifySig(tt.body, testClientKey)
+				}
+				req := signedRequest(tt.method, tt.body, sig)
+				if tt.noLength {
+					req.ContentLength = -1
+					req.Body = io.NopCloser(strings.NewReader(tt.body)) // no length known to anyone
+				}
+				req = req.WithContext(context.WithValue(req.Context(), ctxKey{}, "request context"))
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
 
-			assert.Equal(t, tt.wantStatus, rec.Code)
-			if tt.wantStatus == 200 {
-				assert.Equal(t, "SUCCESS", rec.Body.String(), "the body is exactly SUCCESS")
-			} else {
-				assert.NotContains(t, rec.Body.String(), "SUCCESS")
-			}
-			if tt.wantStatus == 405 {
-				assert.Equal(t, "POST", rec.Header().Get("Allow"))
-			}
-			assert.NotContains(t, rec.Body.String(), testClientKey)
-			if !tt.wantCalled {
-				assert.Zero(t, got.calls, "fn must not be called")
-				return
-			}
-			require.Equal(t, 1, got.calls)
-			assert.Equal(t, tt.wantType, got.n.Type)
-			assert.Equal(t, tt.wantSysSN, got.n.SysSN)
-			assert.Equal(t, tt.body, string(got.n.Raw))
-			assert.Equal(t, "request context", got.ctx.Value(ctxKey{}), "fn gets the request's context")
-		})
+				assert.Equal(t, tt.wantStatus, rec.Code)
+				if tt.wantStatus == 200 {
+					assert.Equal(t, "SUCCESS", rec.Body.String(), "the body is exactly SUCCESS")
+				} else {
+					assert.NotContains(t, rec.Body.String(), "SUCCESS")
+				}
+				if tt.wantStatus == 405 {
+					assert.Equal(t, "POST", rec.Header().Get("Allow"))
+				}
+				assert.NotContains(t, rec.Body.String(), testClientKey)
+				if !tt.wantCalled {
+					assert.Zero(t, got.calls, "fn must not be called")
+					return
+				}
+				require.Equal(t, 1, got.calls)
+				assert.Equal(t, tt.wantType, got.n.Type)
+				assert.Equal(t, tt.wantSysSN, got.n.SysSN)
+				assert.Equal(t, tt.body, string(got.n.Raw))
+				assert.Equal(t, "request context", got.ctx.Value(ctxKey{}), "fn gets the request's context")
+			})
+		}
 	}
 }
 
@@ -554,7 +570,7 @@ func TestNotificationHandlerLogs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			h := NewNotificationHandler(testClientKey, func(context.Context, *Notification) error { return tt.fnErr }, WithHandlerLogger(logger))
+			h := setup(t).client.NotificationHandler(func(context.Context, *Notification) error { return tt.fnErr }, WithHandlerLogger(logger))
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, signedRequest(http.MethodPost, body, tt.sig))
 			assert.Equal(t, tt.status, rec.Code)
@@ -571,6 +587,8 @@ func TestNotificationHandlerLogs(t *testing.T) {
 
 func TestNotificationHandlerNilFn(t *testing.T) {
 	assert.PanicsWithValue(t, "qfpay: NotificationHandler needs a non-nil fn", func() { NotificationHandler(testClientKey, nil) })
+	client := setup(t).client
+	assert.PanicsWithValue(t, "qfpay: NotificationHandler needs a non-nil fn", func() { client.NotificationHandler(nil) })
 }
 
 func TestNotificationHandlerEmptyKey(t *testing.T) {
@@ -640,7 +658,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func TestNotificationHandlerDeclaredTooLarge(t *testing.T) {
 	body := readTestdata(t, "notify_payment.json")
 	called := false
-	h := NewNotificationHandler(testClientKey, func(context.Context, *Notification) error { called = true; return nil }, WithMaxNotificationBytes(100))
+	h := setup(t).client.NotificationHandler(func(context.Context, *Notification) error { called = true; return nil }, WithMaxNotificationBytes(100))
 	req := signedRequest(http.MethodPost, body, notifySig(body, testClientKey))
 	cr := &countingReader{r: strings.NewReader(body)}
 	req.Body = io.NopCloser(cr)
@@ -650,4 +668,145 @@ func TestNotificationHandlerDeclaredTooLarge(t *testing.T) {
 	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
 	assert.Zero(t, cr.n, "nothing read")
 	assert.False(t, called)
+}
+
+// TestClientParseNotification: the client's method verifies with the
+// client's key and reads the times in the client's zone, where the
+// package's function reads them in UTC+8.
+func TestClientParseNotification(t *testing.T) {
+	body := []byte(readTestdata(t, "notify_payment.json"))
+	sig := notifySig(string(body), testClientKey)
+	tokyo := time.FixedZone("JST", 9*60*60)
+	tests := []struct {
+		name    string
+		opts    []Option
+		wantLoc *time.Location
+	}{
+		{"default zone", nil, beijing},
+		{"Tokyo client", []Option{WithLocation(tokyo)}, tokyo},
+		{"UTC client", []Option{WithLocation(time.UTC)}, time.UTC},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := setup(t, tt.opts...).client
+			n, err := client.ParseNotification(body, sig)
+			require.NoError(t, err)
+			for _, tm := range []struct {
+				name string
+				got  time.Time
+				wall string
+			}{{"sysdtm", n.SysTime, "2020-05-14 12:32:56"}, {"paydtm", n.PayTime, "2020-05-14 12:33:56"}, {"txdtm", n.TxTime, "2020-05-14 12:32:56"}} {
+				assert.Equal(t, tm.wall, tm.got.Format(time.DateTime), tm.name)
+				assert.Equal(t, tt.wantLoc, tm.got.Location(), tm.name)
+			}
+			pkg, err := ParseNotification(body, sig, testClientKey)
+			require.NoError(t, err)
+			_, off := n.PayTime.Zone()
+			want := pkg.PayTime.Add(time.Duration(8*60*60-off) * time.Second)
+			assert.True(t, want.Equal(n.PayTime), "the same wall clock, read in the client's zone: %v, want %v", n.PayTime, want)
+			pkg.SysTime, pkg.PayTime, pkg.TxTime = n.SysTime, n.PayTime, n.TxTime
+			assert.Equal(t, pkg, n, "every other field as the package's function decodes it")
+		})
+	}
+	t.Run("another merchant's key", func(t *testing.T) {
+		other, err := NewClient(testAppCode, "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF")
+		require.NoError(t, err)
+		n, err := other.ParseNotification(body, sig)
+		assert.ErrorIs(t, err, ErrInvalidSignature)
+		assert.Nil(t, n)
+		assert.NotContains(t, err.Error(), "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF")
+	})
+	t.Run("signed, malformed", func(t *testing.T) {
+		bad := []byte(`{"notify_type": "payment"}`)
+		n, err := setup(t).client.ParseNotification(bad, notifySig(string(bad), testClientKey))
+		assert.ErrorIs(t, err, ErrMalformedResponse)
+		assert.Nil(t, n)
+	})
+}
+
+// TestClientNotificationHandler: the client's handler reads times in the
+// client's zone and logs with the client's logger unless told otherwise.
+func TestClientNotificationHandler(t *testing.T) {
+	body := readTestdata(t, "notify_payment.json")
+	tokyo := time.FixedZone("JST", 9*60*60)
+	t.Run("zone", func(t *testing.T) {
+		var got *Notification
+		h := setup(t, WithLocation(tokyo)).client.NotificationHandler(func(_ context.Context, n *Notification) error { got = n; return nil })
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, signedRequest(http.MethodPost, body, notifySig(body, testClientKey)))
+		require.Equal(t, http.StatusOK, rec.Code)
+		require.NotNil(t, got)
+		assert.Equal(t, time.Date(2020, 5, 14, 12, 33, 56, 0, tokyo), got.PayTime)
+		assert.Equal(t, tokyo, got.PayTime.Location())
+	})
+	const (
+		noOption  = iota
+		nilOption // a nil HandlerOption
+		ownLogger // WithHandlerLogger with a logger of its own
+		nilLogger // WithHandlerLogger(nil)
+	)
+	tests := []struct {
+		name       string
+		clientLog  bool
+		option     int
+		wantClient bool // a line in the client's log
+		wantOwn    bool // a line in WithHandlerLogger's log
+	}{
+		{"the client's logger", true, noOption, true, false},
+		{"a nil option is ignored", true, nilOption, true, false},
+		{"WithHandlerLogger replaces it", true, ownLogger, false, true},
+		{"WithHandlerLogger, client without a logger", false, ownLogger, false, true},
+		{"WithHandlerLogger(nil) silences", true, nilLogger, false, false},
+		{"no logger at all", false, noOption, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var clientLogs, ownLogs bytes.Buffer
+			var opts []Option
+			if tt.clientLog {
+				opts = append(opts, WithLogger(slog.New(slog.NewTextHandler(&clientLogs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			}
+			var hopts []HandlerOption
+			switch tt.option {
+			case nilOption:
+				hopts = []HandlerOption{nil}
+			case ownLogger:
+				hopts = []HandlerOption{WithHandlerLogger(slog.New(slog.NewTextHandler(&ownLogs, &slog.HandlerOptions{Level: slog.LevelDebug})))}
+			case nilLogger:
+				hopts = []HandlerOption{WithHandlerLogger(nil)}
+			}
+			h := setup(t, opts...).client.NotificationHandler(func(context.Context, *Notification) error { return nil }, hopts...)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, signedRequest(http.MethodPost, body, notifySig(body, testClientKey)))
+			require.Equal(t, http.StatusOK, rec.Code)
+			line := `msg="qfpay notification" status=200 notify_type=payment syssn=20200514000300020093755455 out_trade_no=YEPE7WTW46NVU30JW5N90H7DHD94N56B`
+			if tt.wantClient {
+				assert.Contains(t, clientLogs.String(), line)
+			} else {
+				assert.Empty(t, clientLogs.String())
+			}
+			if tt.wantOwn {
+				assert.Contains(t, ownLogs.String(), line)
+			} else {
+				assert.Empty(t, ownLogs.String())
+			}
+		})
+	}
+}
+
+// TestNotificationHandlerPrintsNoKey: a handler printed with any verb shows
+// no client key.
+func TestNotificationHandlerPrintsNoKey(t *testing.T) {
+	fn := func(context.Context, *Notification) error { return nil }
+	for name, h := range map[string]http.Handler{
+		"NotificationHandler":        NotificationHandler(testClientKey, fn),
+		"Client.NotificationHandler": setup(t).client.NotificationHandler(fn),
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+				assert.NotContains(t, fmt.Sprintf(verb, h), testClientKey, verb)
+				assert.NotContains(t, strings.ToUpper(fmt.Sprintf(verb, h)), strings.ToUpper(hex.EncodeToString([]byte(testClientKey))), verb)
+			}
+		})
+	}
 }

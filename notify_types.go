@@ -91,22 +91,23 @@ type PaymentTokenNotification struct {
 	TokenID string `json:"tokenid"`
 	// TokenExpiry is token_expiry_date.
 	TokenExpiry time.Time `json:"token_expiry_date"`
-	// CardNumber is cardcd, the masked card number; CardScheme is
-	// card_scheme ("VISA", "ECMC_DEBIT").
+	// CardNumber is cardcd, the masked card number.
 	CardNumber string `json:"cardcd"`
+	// CardScheme is card_scheme ("VISA", "ECMC_DEBIT").
 	CardScheme string `json:"card_scheme"`
-	// RespCode and RespMsg are respcd ("0000" on success) and respmsg.
+	// RespCode is respcd, "0000" on success.
 	RespCode string `json:"respcd"`
-	RespMsg  string `json:"respmsg"`
+	// RespMsg is respmsg, the gateway's text for RespCode.
+	RespMsg string `json:"respmsg"`
 	// SysTime is sysdtm, when it happened.
 	SysTime time.Time `json:"sysdtm"`
-	// UserID is userid, QF Pay's store; CustomerID is customer_id, the
-	// customer the card was tokenised for.
-	UserID     string `json:"userid"`
+	// UserID is userid, QF Pay's store.
+	UserID string `json:"userid"`
+	// CustomerID is customer_id, the customer the card was tokenised for.
 	CustomerID string `json:"customer_id"`
-	// TokenReason and TokenReference are token_reason and token_reference
-	// as given at tokenisation.
-	TokenReason    string `json:"token_reason"`
+	// TokenReason is token_reason, as given at tokenisation.
+	TokenReason string `json:"token_reason"`
+	// TokenReference is token_reference, as given at tokenisation.
 	TokenReference string `json:"token_reference"`
 }
 
@@ -127,26 +128,30 @@ type SubscriptionNotification struct {
 // (current documentation, "Recurring payments", "Notifications"): the
 // outcome of one billing order, sent for failures too.
 type SubscriptionPaymentNotification struct {
-	// SubscriptionID and OrderID are subscription_id and
-	// subscription_order_id: recognise a repeated delivery by OrderID.
+	// SubscriptionID is subscription_id.
 	SubscriptionID string `json:"subscription_id"`
-	OrderID        string `json:"subscription_order_id"`
-	// RespCode and RespMsg are respcd ("0000": charged) and respmsg.
+	// OrderID is subscription_order_id, the billing order: recognise a
+	// repeated delivery by it.
+	OrderID string `json:"subscription_order_id"`
+	// RespCode is respcd, "0000": charged; anything else failed.
 	RespCode string `json:"respcd"`
-	RespMsg  string `json:"respmsg"`
-	// SysSN, TxTime, Amount and Currency are the charge's syssn, txdtm,
-	// txamt and txcurrcd.
-	SysSN    string    `json:"syssn"`
-	TxTime   time.Time `json:"txdtm"`
-	Amount   int64     `json:"txamt"`
-	Currency Currency  `json:"txcurrcd"`
+	// RespMsg is respmsg, the gateway's text for RespCode.
+	RespMsg string `json:"respmsg"`
+	// SysSN is syssn, the charge's number.
+	SysSN string `json:"syssn"`
+	// TxTime is txdtm, the charge's time.
+	TxTime time.Time `json:"txdtm"`
+	// Amount is txamt, the amount charged in minor units of Currency.
+	Amount int64 `json:"txamt"`
+	// Currency is txcurrcd, the charge's currency.
+	Currency Currency `json:"txcurrcd"`
 	// CustomerID is customer_id.
 	CustomerID string `json:"customer_id"`
 	// ProductID is product_id, comma-separated ids (see ProductIDs).
 	ProductID string `json:"product_id"`
-	// CardNumber is cardcd (may be empty); CardScheme is card_scheme,
-	// sent on success only.
+	// CardNumber is cardcd, the masked card number (may be empty).
 	CardNumber string `json:"cardcd"`
+	// CardScheme is card_scheme ("VISA"), sent on success only.
 	CardScheme string `json:"card_scheme"`
 	// Iteration is current_iteration, the billing cycle charged (0 when
 	// not a number).
@@ -217,8 +222,9 @@ func (n *Notification) SubscriptionPayment() (*SubscriptionPaymentNotification, 
 }
 
 // decodeAs decodes Raw into out when the notification is of type want.
-// Times are read in the zone the notification's own were (UTC+8 unless
-// the handler was given WithNotificationLocation).
+// Times are read in the zone the notification's own were (UTC+8, or the
+// client's zone through Client.ParseNotification and
+// Client.NotificationHandler).
 func (n *Notification) decodeAs(want NotifyType, out any) error {
 	if n.Type != want {
 		return fmt.Errorf("%w: %q, not %q", ErrNotificationType, n.Type, want)

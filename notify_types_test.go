@@ -204,11 +204,11 @@ func TestNotificationAccessorErrors(t *testing.T) {
 // times in the handler's zone.
 func TestNotificationHandlerCurrentTypes(t *testing.T) {
 	var got *PaymentTokenNotification
-	h := NewNotificationHandler(testClientKey, func(_ context.Context, n *Notification) error {
+	h := setup(t, WithLocation(time.UTC)).client.NotificationHandler(func(_ context.Context, n *Notification) error {
 		var err error
 		got, err = n.PaymentToken()
 		return err
-	}, WithNotificationLocation(time.UTC))
+	})
 	body := readTestdata(t, "notify_payment_token.json")
 	req := httptest.NewRequest(http.MethodPost, "/qfpay/notify", strings.NewReader(body))
 	req.Header.Set("X-QF-SIGN", notifySig(body, testClientKey))

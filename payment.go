@@ -111,47 +111,71 @@ type PaymentRequest struct {
 }
 
 // PaymentResponse is the gateway's answer to a payment (API section "Public
-// Payment Response Parameters" and the scenario sections).
+// Payment Response Parameters" and the scenario sections). Times are read in
+// the client's zone (WithLocation). Only a consumer-presented payment
+// answered "0000" is paid; every other scenario's success means created:
+// the customer pays later, which WaitForPayment or the notification tells.
 type PaymentResponse struct {
-	// SysSN is syssn, QF Pay's number for the transaction.
+	// SysSN is syssn, QF Pay's number for the transaction: the key to
+	// Refund, Cancel and queries, beside OutTradeNo.
 	SysSN string `json:"syssn"`
 	// OutTradeNo is the merchant's number, as sent.
-	OutTradeNo string   `json:"out_trade_no"`
-	PayType    PayType  `json:"pay_type"`
-	Amount     int64    `json:"txamt"`
-	Currency   Currency `json:"txcurrcd"`
+	OutTradeNo string `json:"out_trade_no"`
+	// PayType is pay_type, as sent.
+	PayType PayType `json:"pay_type"`
+	// Amount is txamt, the amount asked in minor units of Currency; check
+	// it against the order.
+	Amount int64 `json:"txamt"`
+	// Currency is txcurrcd, as sent.
+	Currency Currency `json:"txcurrcd"`
 	// TxTime is txdtm, the request time as sent.
 	TxTime time.Time `json:"txdtm"`
-	// SysTime is sysdtm, the gateway's time of the transaction, which
-	// settlement cut-offs use.
+	// SysTime is sysdtm, when the gateway created the transaction: the
+	// time settlement cut-offs go by.
 	SysTime time.Time `json:"sysdtm"`
-	// PayTime is paydtm.
+	// PayTime is paydtm. It is when the customer paid only for a
+	// consumer-presented payment answered "0000"; for a payment the
+	// customer has yet to pay (MPM, online, in-wallet, in-app) the gateway
+	// fills it all the same, with the creation time in the API's samples
+	// (qfpaytest does the same), so it proves nothing: the paid time is the
+	// PayTime of WaitForPayment's Transaction or of the notification.
 	PayTime time.Time `json:"paydtm"`
-	// QRCode is the link to show as a QR code (merchant-presented).
+	// QRCode is qrcode, the link to show as a QR code for the customer to
+	// scan (merchant-presented pay types); empty otherwise.
 	QRCode string `json:"qrcode"`
-	// PayURL is the checkout to send the customer to (online web/WAP).
+	// PayURL is pay_url, the checkout page to send the customer to
+	// (online web and WAP pay types); empty otherwise.
 	PayURL string `json:"pay_url"`
 	// PayParams is pay_params, kept raw: what the wallet's JSAPI, mini
 	// program or app SDK needs. See WeChatJSAPIParams, WeChatAppParams,
 	// AlipayAppParams and AlipayTradeNO.
 	PayParams json.RawMessage `json:"pay_params"`
-	// ChannelSN and ChannelSN2 are the wallet's own transaction numbers
-	// (chnlsn, chnlsn2).
-	ChannelSN  string `json:"chnlsn"`
+	// ChannelSN is chnlsn, the wallet's own transaction number (Alipay's,
+	// WeChat Pay's); empty until the customer paid.
+	ChannelSN string `json:"chnlsn"`
+	// ChannelSN2 is chnlsn2, an additional transaction number; usually
+	// empty.
 	ChannelSN2 string `json:"chnlsn2"`
-	// CardNumber is cardcd.
+	// CardNumber is cardcd, the card or wallet account number as the
+	// gateway shows it; often empty.
 	CardNumber string `json:"cardcd"`
-	// DeviceID is udid.
+	// DeviceID is udid, as sent.
 	DeviceID string `json:"udid"`
-	// SurchargeFee and SurchargeRate are the surcharge applied, if any, as
-	// sent ("0", "0.50"): the API states neither their type nor their unit,
-	// and its samples send them as numbers and as strings.
-	SurchargeFee  string `json:"surcharge_fee"`
+	// SurchargeFee is surcharge_fee, the surcharge applied, if any, as
+	// sent ("0", "0.50"): the API states neither its type nor its unit,
+	// and its samples send it as a number and as a string.
+	SurchargeFee string `json:"surcharge_fee"`
+	// SurchargeRate is surcharge_rate, the surcharge's rate, as sent
+	// ("0", "0.5%"); untyped like SurchargeFee.
 	SurchargeRate string `json:"surcharge_rate"`
-	// RespCode, Message and Detail are respcd, resperr and respmsg.
+	// RespCode is respcd: "0000" on success. A pending answer (1143,
+	// 1145, 1295, 1296, 1298) is returned with ErrPending and this
+	// response, its SysSN set.
 	RespCode string `json:"respcd"`
-	Message  string `json:"resperr"`
-	Detail   string `json:"respmsg"`
+	// Message is resperr, the gateway's text for RespCode.
+	Message string `json:"resperr"`
+	// Detail is respmsg, further text from the gateway; usually empty.
+	Detail string `json:"respmsg"`
 }
 
 func (r *PaymentResponse) check() error {

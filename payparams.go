@@ -14,25 +14,25 @@ import (
 // getBrandWCPayRequest or of wx.requestPayment (API sections "WeChat Pay
 // JSAPI" and "WeChat Mini Programs").
 type WeChatJSAPIParams struct {
-	AppID     string `json:"appId"`
-	TimeStamp string `json:"timeStamp"`
-	NonceStr  string `json:"nonceStr"`
-	Package   string `json:"package"`
-	SignType  string `json:"signType"`
-	PaySign   string `json:"paySign"`
+	AppID     string `json:"appId"`     // appId, the official account's or mini program's App ID
+	TimeStamp string `json:"timeStamp"` // timeStamp, the current time as WeChat wants it (seconds, as text)
+	NonceStr  string `json:"nonceStr"`  // nonceStr, a random string of at most 32 characters
+	Package   string `json:"package"`   // package, "prepay_id=..." of the WeChat order
+	SignType  string `json:"signType"`  // signType, the method of PaySign ("MD5" by default)
+	PaySign   string `json:"paySign"`   // paySign, the signature over the other fields
 }
 
 // WeChatAppParams are the pay_params of a WeChat in-app payment (800210,
 // 801010): the fields of the WeChat SDK's PayReq (API section "WeChat APP
 // Payments").
 type WeChatAppParams struct {
-	AppID     string `json:"appid"`
-	PartnerID string `json:"partnerid"`
-	PrepayID  string `json:"prepayid"`
-	Package   string `json:"package"`
-	NonceStr  string `json:"noncestr"`
-	TimeStamp string `json:"timestamp"`
-	Sign      string `json:"sign"`
+	AppID     string `json:"appid"`     // appid, the mobile app's WeChat App ID
+	PartnerID string `json:"partnerid"` // partnerid, the WeChat Pay merchant number
+	PrepayID  string `json:"prepayid"`  // prepayid, the WeChat order's prepay ID
+	Package   string `json:"package"`   // package, "Sign=WXPay"
+	NonceStr  string `json:"noncestr"`  // noncestr, a random string
+	TimeStamp string `json:"timestamp"` // timestamp in seconds, as text (the API sends a number)
+	Sign      string `json:"sign"`      // sign, the signature over the other fields
 }
 
 // AlipayAppParams are the pay_params of an Alipay in-app payment (801110,
@@ -40,27 +40,27 @@ type WeChatAppParams struct {
 // Payments"). Fields holds every parameter as text, including ones not
 // named here, for building the SDK's order string.
 type AlipayAppParams struct {
-	Service                   string `json:"service"`
-	Partner                   string `json:"partner"`
-	SellerID                  string `json:"seller_id"`
-	OutTradeNo                string `json:"out_trade_no"`
-	Subject                   string `json:"subject"`
-	Body                      string `json:"body"`
-	TotalFee                  string `json:"total_fee"`
-	Currency                  string `json:"currency"`
-	ForexBiz                  string `json:"forex_biz"`
-	ProductCode               string `json:"product_code"`
-	PaymentInst               string `json:"payment_inst"`
-	PaymentType               string `json:"payment_type"`
-	NotifyURL                 string `json:"notify_url"`
-	ReturnURL                 string `json:"return_url"`
-	ItBPay                    string `json:"it_b_pay"`
-	InputCharset              string `json:"_input_charset"`
-	SecondaryMerchantID       string `json:"secondary_merchant_id"`
-	SecondaryMerchantName     string `json:"secondary_merchant_name"`
-	SecondaryMerchantIndustry string `json:"secondary_merchant_industry"`
-	Sign                      string `json:"sign"`
-	SignType                  string `json:"sign_type"`
+	Service                   string `json:"service"`                     // service, the Alipay interface ("mobile.securitypay.pay")
+	Partner                   string `json:"partner"`                     // partner, QF Pay's Alipay partner ID
+	SellerID                  string `json:"seller_id"`                   // seller_id, the Alipay account paid
+	OutTradeNo                string `json:"out_trade_no"`                // out_trade_no as Alipay knows the order: QF Pay's syssn, not the merchant's number
+	Subject                   string `json:"subject"`                     // subject, the product name or order keyword
+	Body                      string `json:"body"`                        // body, the description of the order
+	TotalFee                  string `json:"total_fee"`                   // total_fee, in major units as text ("0.1"), not minor units
+	Currency                  string `json:"currency"`                    // currency, an ISO 4217 code
+	ForexBiz                  string `json:"forex_biz"`                   // forex_biz ("FP")
+	ProductCode               string `json:"product_code"`                // product_code, Alipay's product
+	PaymentInst               string `json:"payment_inst"`                // payment_inst, the payment institution ("ALIPAYHK", "ALIPAYCN")
+	PaymentType               string `json:"payment_type"`                // payment_type, Alipay's payment type ("1")
+	NotifyURL                 string `json:"notify_url"`                  // notify_url, QF Pay's own endpoint for Alipay (not the merchant's)
+	ReturnURL                 string `json:"return_url"`                  // return_url, where Alipay sends the customer back
+	ItBPay                    string `json:"it_b_pay"`                    // it_b_pay, the order's timeout ("30m")
+	InputCharset              string `json:"_input_charset"`              // _input_charset, the encoding ("UTF-8")
+	SecondaryMerchantID       string `json:"secondary_merchant_id"`       // secondary_merchant_id, the merchant at Alipay
+	SecondaryMerchantName     string `json:"secondary_merchant_name"`     // secondary_merchant_name, the merchant's name at Alipay
+	SecondaryMerchantIndustry string `json:"secondary_merchant_industry"` // secondary_merchant_industry, an MCC ("5311"; the API sends a number)
+	Sign                      string `json:"sign"`                        // sign, the signature over the other fields
+	SignType                  string `json:"sign_type"`                   // sign_type, the method of Sign ("RSA")
 	// Fields holds every parameter of pay_params as text.
 	Fields map[string]string `json:"-"`
 }

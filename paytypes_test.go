@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qfpay-go/qfpay/internal/gentables"
 )
 
 // specTable returns the rows of the spec table extracted to testdata/file,
@@ -172,5 +174,30 @@ func TestCancelStatusString(t *testing.T) {
 			}
 			assert.Equal(t, tt.want, tt.s.String())
 		})
+	}
+}
+
+// TestTablesGenerated regenerates tables_gen.go from the spec extracts in
+// testdata into a temporary directory and compares it with the committed
+// file: a changed extract or Go name without go generate fails here.
+func TestTablesGenerated(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "tables_gen.go")
+	require.NoError(t, gentables.WriteFile("testdata", out))
+	want, err := os.ReadFile(out)
+	require.NoError(t, err)
+	got, err := os.ReadFile("tables_gen.go")
+	require.NoError(t, err)
+	gotLines, wantLines := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(gotLines), len(wantLines)) {
+		g, w := "(end of file)", "(end of file)"
+		if i < len(gotLines) {
+			g = gotLines[i]
+		}
+		if i < len(wantLines) {
+			w = wantLines[i]
+		}
+		if g != w {
+			t.Fatalf("tables_gen.go is not what the spec extracts in testdata generate: run go generate.\nline %d is\n\t%s\nwant\n\t%s", i+1, g, w)
+		}
 	}
 }

@@ -113,22 +113,35 @@ type DeductRequest struct {
 	ReturnURL string `url:"return_url,omitempty"`
 }
 
-// DeductResponse is the gateway's answer to a deduction.
+// DeductResponse is the gateway's answer to a deduction (API section
+// "Alipay Pre-Authorization", "Deduct Funds"). Times are read in the
+// client's zone.
 type DeductResponse struct {
-	// SysSN is the deduction's syssn.
+	// SysSN is syssn, the deduction's own number: a payment of its own,
+	// refundable like any other.
 	SysSN string `json:"syssn"`
 	// OrigSysSN is the freeze's syssn (orig_syssn, which the gateway may
 	// send as a bare 26-digit number; every digit is kept).
-	OrigSysSN  string    `json:"orig_syssn" wire:"origssn"`
-	Amount     int64     `json:"txamt"`
-	Currency   Currency  `json:"txcurrcd"`
-	TxTime     time.Time `json:"txdtm"`
-	SysTime    time.Time `json:"sysdtm"`
-	CardNumber string    `json:"cardcd"`
-	// RespCode, Message and Detail are respcd, resperr and respmsg.
+	OrigSysSN string `json:"orig_syssn" wire:"origssn"`
+	// Amount is txamt, the amount collected in minor units of Currency.
+	Amount int64 `json:"txamt"`
+	// Currency is txcurrcd, the freeze's currency.
+	Currency Currency `json:"txcurrcd"`
+	// TxTime is txdtm, the request time as sent.
+	TxTime time.Time `json:"txdtm"`
+	// SysTime is sysdtm, when the gateway made the deduction: the time
+	// settlement cut-offs go by.
+	SysTime time.Time `json:"sysdtm"`
+	// CardNumber is cardcd, the Alipay account as the gateway shows it;
+	// often empty.
+	CardNumber string `json:"cardcd"`
+	// RespCode is respcd: "0000" on success. A pending answer is returned
+	// with ErrPending and this response.
 	RespCode string `json:"respcd"`
-	Message  string `json:"resperr"`
-	Detail   string `json:"respmsg"`
+	// Message is resperr, the gateway's text for RespCode.
+	Message string `json:"resperr"`
+	// Detail is respmsg, further text from the gateway; usually empty.
+	Detail string `json:"respmsg"`
 }
 
 func (r *DeductResponse) check() error {

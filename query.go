@@ -24,45 +24,58 @@ type QueryRequest struct {
 	// client's WithMerchantID value.
 	MerchantID string `url:"mchid,omitempty"`
 	// SysSNs are syssn values, sent comma-joined; each of at most 128
-	// characters, without commas.
+	// characters, without commas. The API states no limit on how many one
+	// query takes; the answer is paged like any other (PageSize).
 	SysSNs []string `url:"syssn,comma,omitempty"`
-	// OutTradeNos are out_trade_no values, sent comma-joined; each of at
-	// most 128 characters, without commas.
+	// OutTradeNos are out_trade_no values (payments' or refunds' own
+	// numbers), sent comma-joined; each of at most 128 characters, without
+	// commas. As for SysSNs, the API states no limit on their number, and
+	// the answer is paged.
 	OutTradeNos []string `url:"out_trade_no,comma,omitempty"`
 	// PayTypes are pay_type values, sent comma-joined.
 	PayTypes []PayType `url:"pay_type,comma,omitempty"`
 	// RespCode keeps only transactions with this respcd ("0000": paid).
 	RespCode string `url:"respcd,omitempty"`
-	// Start and End are start_time and end_time; zero means the start or
-	// end of the current month. Ignored by the gateway with SysSNs; with
-	// OutTradeNos they still apply.
+	// Start is start_time, written in the client's zone (WithLocation):
+	// the earliest system time (sysdtm) listed; zero means the start of
+	// the current month. Ignored by the gateway with SysSNs; with
+	// OutTradeNos it still applies.
 	Start time.Time `url:"start_time,omitempty"`
-	End   time.Time `url:"end_time,omitempty"`
+	// End is end_time, the latest system time listed, at most one calendar
+	// month after Start; zero means the end of the current month.
+	End time.Time `url:"end_time,omitempty"`
 	// TimeZone is txzone, "+HHMM" or "-HHMM"; empty means the client's
 	// location.
 	TimeZone string `url:"txzone,omitempty"`
 	// Page is the page to fetch, from 1 (0: the first).
 	Page int `url:"page,omitempty"`
-	// PageSize is the page's size, at most MaxPageSize (0: 10).
+	// PageSize is the page's size, at most MaxPageSize; 0 leaves the
+	// gateway's default of 10 transactions a page, so a query of more
+	// than ten sets it or reads the next pages (Transactions does).
 	PageSize int `url:"page_size,omitempty"`
 }
 
 // QueryResponse is one page of transactions (API section "Transaction
 // Enquiry", "Response Parameters").
 type QueryResponse struct {
-	// Page and PageSize are page and page_size, as the gateway served them
-	// (0 when it did not say).
-	Page     int `json:"page"`
+	// Page is page, the number of the page served, from 1 (0 when the
+	// gateway did not say).
+	Page int `json:"page"`
+	// PageSize is page_size, the page's size as the gateway served it (0
+	// when it did not say). A page with fewer transactions is the last.
 	PageSize int `json:"page_size"`
 	// Transactions is data, the page's transactions. The API's table types
 	// data as an "Object": a single object is read as a page of that one
 	// transaction.
 	Transactions []Transaction `json:"data"`
-	// RespCode, Message and Detail are respcd, resperr and respmsg of the
-	// answer ("0000", "请求成功" in the documentation's sample).
+	// RespCode is respcd of the answer: "0000", the query succeeded
+	// (each transaction's own status is its RespCode).
 	RespCode string `json:"respcd"`
-	Message  string `json:"resperr"`
-	Detail   string `json:"respmsg"`
+	// Message is resperr, the gateway's text for RespCode ("请求成功" in
+	// the documentation's sample).
+	Message string `json:"resperr"`
+	// Detail is respmsg, further text from the gateway; usually empty.
+	Detail string `json:"respmsg"`
 }
 
 // check refuses a page listing a transaction without syssn (a null entry,
@@ -81,53 +94,92 @@ type OrderType string
 
 // The order types of the API.
 const (
-	OrderTypePayment OrderType = "payment"
-	OrderTypeRefund  OrderType = "refund"
+	OrderTypePayment OrderType = "payment" // a payment (or a pre-authorization deduction)
+	OrderTypeRefund  OrderType = "refund"  // a refund; its OrigSysSN is the payment refunded
 )
 
-// Transaction is a payment or refund as the query endpoint lists it.
+// Transaction is a payment or refund as the query endpoint lists it (API
+// section "Transaction Enquiry", "Response Parameters"). Times are read in
+// the client's zone (WithLocation).
 type Transaction struct {
-	// SysSN is QF Pay's number for the transaction.
+	// SysSN is syssn, QF Pay's number for the transaction.
 	SysSN string `json:"syssn"`
-	// OrigSysSN is, for a refund, the refunded payment's syssn.
-	OrigSysSN  string    `json:"orig_syssn" wire:"origssn"`
-	OutTradeNo string    `json:"out_trade_no"`
-	PayType    PayType   `json:"pay_type"`
-	OrderType  OrderType `json:"order_type"`
-	Amount     int64     `json:"txamt"`
-	Currency   Currency  `json:"txcurrcd"`
-	TxTime     time.Time `json:"txdtm"`
-	SysTime    time.Time `json:"sysdtm"`
-	PayTime    time.Time `json:"paydtm"`
-	// Cancel says whether and how the transaction was reversed, closed or
-	// refunded.
+	// OrigSysSN is, for a refund, the refunded payment's syssn (origssn,
+	// also read from orig_syssn); empty for a payment.
+	OrigSysSN string `json:"orig_syssn" wire:"origssn"`
+	// OutTradeNo is out_trade_no, the merchant's number of the payment or
+	// of the refund itself.
+	OutTradeNo string `json:"out_trade_no"`
+	// PayType is pay_type; a refund has its payment's.
+	PayType PayType `json:"pay_type"`
+	// OrderType is order_type: OrderTypePayment or OrderTypeRefund (see
+	// IsRefund).
+	OrderType OrderType `json:"order_type"`
+	// Amount is txamt, in minor units of Currency: the amount paid, or
+	// refunded for a refund.
+	Amount int64 `json:"txamt"`
+	// Currency is txcurrcd.
+	Currency Currency `json:"txcurrcd"`
+	// TxTime is txdtm, the request time the merchant sent with the payment
+	// or refund.
+	TxTime time.Time `json:"txdtm"`
+	// SysTime is sysdtm, when the gateway created the transaction: the
+	// time settlement cut-offs and the query's Start and End go by.
+	SysTime time.Time `json:"sysdtm"`
+	// PayTime is paydtm, when the customer paid (or the refund was made);
+	// zero while the transaction is not paid.
+	PayTime time.Time `json:"paydtm"`
+	// Cancel is cancel: whether and how the transaction was reversed,
+	// closed or refunded since.
 	Cancel CancelStatus `json:"cancel"`
 	// RespCode is the transaction's status: "0000" succeeded, a pending
 	// code (1143, 1145, 1295, 1296, 1298) or "" not settled yet, anything
-	// else failed for good.
+	// else failed for good (see Paid, Pending and Failed).
 	RespCode string `json:"respcd"`
-	// ErrMsg is the gateway's description of the status.
-	ErrMsg      string `json:"errmsg"`
-	GoodsName   string `json:"goods_name"`
-	GoodsInfo   string `json:"goods_info"`
+	// ErrMsg is errmsg, the gateway's description of the status
+	// ("success").
+	ErrMsg string `json:"errmsg"`
+	// GoodsName is goods_name, as the payment sent it; often empty.
+	GoodsName string `json:"goods_name"`
+	// GoodsInfo is goods_info, the product description the payment sent.
+	GoodsInfo string `json:"goods_info"`
+	// GoodsDetail is goods_detail, as listed; the API does not describe
+	// it and its sample has it empty.
 	GoodsDetail string `json:"goods_detail"`
-	ChannelSN   string `json:"chnlsn"`
-	ChannelSN2  string `json:"chnlsn2"`
-	CardNumber  string `json:"cardcd"`
-	CardType    string `json:"cardtp"`
-	DeviceID    string `json:"udid"`
-	ClientSN    string `json:"clisn"`
-	UserID      string `json:"userid"`
+	// ChannelSN is chnlsn, the wallet's own transaction number (Alipay's,
+	// WeChat Pay's); empty until paid.
+	ChannelSN string `json:"chnlsn"`
+	// ChannelSN2 is chnlsn2, an additional transaction number; usually
+	// empty.
+	ChannelSN2 string `json:"chnlsn2"`
+	// CardNumber is cardcd, the card or wallet account number, as the
+	// gateway shows it; often empty.
+	CardNumber string `json:"cardcd"`
+	// CardType is cardtp, as listed ("5" in the API's sample, which does
+	// not describe it).
+	CardType string `json:"cardtp"`
+	// DeviceID is udid, the device ID the payment sent.
+	DeviceID string `json:"udid"`
+	// ClientSN is clisn, as listed: the API's sample has "038424" (kept
+	// with its leading zero) and does not describe it.
+	ClientSN string `json:"clisn"`
+	// UserID is userid, as listed: the API's sample has "2605489" and
+	// does not describe it.
+	UserID string `json:"userid"`
 	// ExchangeRate is exchange_rate, the conversion rate applied, as sent
-	// (current documentation).
+	// (current documentation); empty without conversion.
 	ExchangeRate string `json:"exchange_rate"`
 	// CashFee is cash_fee, what the customer actually paid, in
-	// CashFeeType; CashRefundFee is cash_refund_fee, what was actually
-	// refunded, in CashRefundFeeType. As sent (current documentation,
-	// which types them String and states no unit).
-	CashFee           string   `json:"cash_fee"`
-	CashFeeType       Currency `json:"cash_fee_type"`
-	CashRefundFee     string   `json:"cash_refund_fee"`
+	// CashFeeType, as sent (the current documentation types it String
+	// and states no unit).
+	CashFee string `json:"cash_fee"`
+	// CashFeeType is cash_fee_type, the currency of CashFee.
+	CashFeeType Currency `json:"cash_fee_type"`
+	// CashRefundFee is cash_refund_fee, what was actually refunded, in
+	// CashRefundFeeType, as sent (String, no unit stated).
+	CashRefundFee string `json:"cash_refund_fee"`
+	// CashRefundFeeType is cash_refund_fee_type, the currency of
+	// CashRefundFee.
 	CashRefundFeeType Currency `json:"cash_refund_fee_type"`
 }
 

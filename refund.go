@@ -32,33 +32,55 @@ type RefundRequest struct {
 	DeviceID string `url:"udid,omitempty"`
 }
 
-// RefundResponse is the gateway's answer to a refund.
+// RefundResponse is the gateway's answer to a refund (API section
+// "Refunds", "Response Parameters"). Times are read in the client's zone.
 type RefundResponse struct {
-	// SysSN is the new refund transaction's syssn.
+	// SysSN is syssn, the new refund transaction's own number (not the
+	// payment's).
 	SysSN string `json:"syssn"`
-	// OrigSysSN is the refunded payment's syssn.
-	OrigSysSN  string    `json:"orig_syssn" wire:"origssn"`
-	OutTradeNo string    `json:"out_trade_no"`
-	Amount     int64     `json:"txamt"`
-	Currency   Currency  `json:"txcurrcd"`
-	TxTime     time.Time `json:"txdtm"`
-	SysTime    time.Time `json:"sysdtm"`
-	PayTime    time.Time `json:"paydtm"`
-	ChannelSN  string    `json:"chnlsn"`
-	CardNumber string    `json:"cardcd"`
-	DeviceID   string    `json:"udid"`
-	// CashFee and CashFeeType are cash_fee and cash_fee_type, what the
-	// customer actually paid and its currency; CashRefundFee and
-	// CashRefundFeeType are cash_refund_fee and cash_refund_fee_type, what
-	// was actually refunded (current documentation). As sent: the
-	// documentation types them String and states no unit.
-	CashFee           string   `json:"cash_fee"`
-	CashFeeType       Currency `json:"cash_fee_type"`
-	CashRefundFee     string   `json:"cash_refund_fee"`
+	// OrigSysSN is orig_syssn, the refunded payment's syssn.
+	OrigSysSN string `json:"orig_syssn" wire:"origssn"`
+	// OutTradeNo is out_trade_no, the refund's own number, as sent.
+	OutTradeNo string `json:"out_trade_no"`
+	// Amount is txamt, the amount refunded in minor units of Currency.
+	Amount int64 `json:"txamt"`
+	// Currency is txcurrcd, the payment's currency; empty when the
+	// gateway leaves it out (its table does not list it).
+	Currency Currency `json:"txcurrcd"`
+	// TxTime is txdtm, the request time as sent.
+	TxTime time.Time `json:"txdtm"`
+	// SysTime is sysdtm, when the gateway created the refund: the time
+	// settlement cut-offs go by.
+	SysTime time.Time `json:"sysdtm"`
+	// PayTime is paydtm, when the refund was made, as in the API's sample;
+	// zero when not sent.
+	PayTime time.Time `json:"paydtm"`
+	// ChannelSN is chnlsn, the wallet's transaction number; in the API's
+	// sample, the payment's.
+	ChannelSN string `json:"chnlsn"`
+	// CardNumber is cardcd, as the gateway shows it; often empty.
+	CardNumber string `json:"cardcd"`
+	// DeviceID is udid, as sent.
+	DeviceID string `json:"udid"`
+	// CashFee is cash_fee, what the customer actually paid, in
+	// CashFeeType, as sent (current documentation, which types it String
+	// and states no unit).
+	CashFee string `json:"cash_fee"`
+	// CashFeeType is cash_fee_type, the currency of CashFee.
+	CashFeeType Currency `json:"cash_fee_type"`
+	// CashRefundFee is cash_refund_fee, what was actually refunded, in
+	// CashRefundFeeType, as sent (String, no unit stated).
+	CashRefundFee string `json:"cash_refund_fee"`
+	// CashRefundFeeType is cash_refund_fee_type, the currency of
+	// CashRefundFee.
 	CashRefundFeeType Currency `json:"cash_refund_fee_type"`
-	RespCode          string   `json:"respcd"`
-	Message           string   `json:"resperr"`
-	Detail            string   `json:"respmsg"`
+	// RespCode is respcd: "0000" on success. A pending answer (1143,
+	// 1145, ...) is returned with ErrPending and this response.
+	RespCode string `json:"respcd"`
+	// Message is resperr, the gateway's text for RespCode.
+	Message string `json:"resperr"`
+	// Detail is respmsg, further text from the gateway; usually empty.
+	Detail string `json:"respmsg"`
 }
 
 func (r *RefundResponse) check() error {

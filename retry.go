@@ -65,10 +65,11 @@ func jitter(lo, hi time.Duration, n int) time.Duration {
 	return rand.N(ceiling + 1)
 }
 
-// The gateway's published limits for one merchant.
+// The gateway's published limits for one merchant (an app code), for
+// WithRateLimit: above them it answers HTTP 429 (ErrRateLimited).
 const (
-	GatewayRequestsPerSecond = 100
-	GatewayRequestsPerMinute = 400
+	GatewayRequestsPerSecond = 100 // requests a second
+	GatewayRequestsPerMinute = 400 // requests a minute
 )
 
 // limiter holds the optional client-side rate limits; the zero value lets
@@ -157,7 +158,11 @@ func WithRateLimit(perSecond, perMinute int) Option {
 // MinInterval, doubled for each poll made, capped at MaxInterval, until the
 // context ends.
 type PollPolicy struct {
-	MinInterval, MaxInterval time.Duration
+	// MinInterval bounds the wait before the first poll; each later poll
+	// may wait up to twice as long as the one before. Above zero.
+	MinInterval time.Duration
+	// MaxInterval caps the wait between two polls; at least MinInterval.
+	MaxInterval time.Duration
 }
 
 // DefaultPollPolicy is the policy of a new Client: first poll within 1s,

@@ -36,26 +36,41 @@ type ReversalResponse struct {
 	SysSN string `json:"syssn"`
 	// OrigSysSN is the syssn of the transaction reversed (orig_syssn, also
 	// read from origssn).
-	OrigSysSN  string    `json:"orig_syssn" wire:"origssn"`
-	OutTradeNo string    `json:"out_trade_no"`
-	Amount     int64     `json:"txamt"`
-	Currency   Currency  `json:"txcurrcd"`
-	TxTime     time.Time `json:"txdtm"`
-	// SysTime is sysdtm, the gateway's time of the reversal.
-	SysTime    time.Time `json:"sysdtm"`
-	ChannelSN  string    `json:"chnlsn"`
-	ChannelSN2 string    `json:"chnlsn2"`
-	CardNumber string    `json:"cardcd"`
-	DeviceID   string    `json:"udid"`
-	// SurchargeFee and SurchargeRate are surcharge_fee and surcharge_rate,
-	// shown in the API's reversal sample with no type or unit: kept as
-	// the gateway wrote them.
-	SurchargeFee  string `json:"surcharge_fee"`
+	OrigSysSN string `json:"orig_syssn" wire:"origssn"`
+	// OutTradeNo is out_trade_no, the merchant's number of the
+	// transaction reversed.
+	OutTradeNo string `json:"out_trade_no"`
+	// Amount is txamt, in minor units of Currency: the transaction's
+	// amount (for an unfreeze, what was given back, when sent).
+	Amount int64 `json:"txamt"`
+	// Currency is txcurrcd.
+	Currency Currency `json:"txcurrcd"`
+	// TxTime is txdtm, the request time as sent.
+	TxTime time.Time `json:"txdtm"`
+	// SysTime is sysdtm, the gateway's time of the reversal: the time
+	// settlement cut-offs go by.
+	SysTime time.Time `json:"sysdtm"`
+	// ChannelSN is chnlsn, the wallet's transaction number.
+	ChannelSN string `json:"chnlsn"`
+	// ChannelSN2 is chnlsn2, an additional transaction number; usually
+	// empty.
+	ChannelSN2 string `json:"chnlsn2"`
+	// CardNumber is cardcd, as the gateway shows it; often empty.
+	CardNumber string `json:"cardcd"`
+	// DeviceID is udid, as sent.
+	DeviceID string `json:"udid"`
+	// SurchargeFee is surcharge_fee, shown in the API's reversal sample
+	// with no type or unit: kept as the gateway wrote it.
+	SurchargeFee string `json:"surcharge_fee"`
+	// SurchargeRate is surcharge_rate, kept as written like SurchargeFee.
 	SurchargeRate string `json:"surcharge_rate"`
-	// RespCode, Message and Detail are respcd, resperr and respmsg.
+	// RespCode is respcd: "0000", reversed (or closed, unfrozen); 1143 and
+	// 1145, in progress, are returned with ErrPending and this response.
 	RespCode string `json:"respcd"`
-	Message  string `json:"resperr"`
-	Detail   string `json:"respmsg"`
+	// Message is resperr, the gateway's text for RespCode.
+	Message string `json:"resperr"`
+	// Detail is respmsg, further text from the gateway; usually empty.
+	Detail string `json:"respmsg"`
 }
 
 func (r *ReversalResponse) check() error {

@@ -15,8 +15,8 @@ type SignType string
 
 // The signature algorithms the gateway accepts.
 const (
-	MD5    SignType = "MD5"
-	SHA256 SignType = "SHA256"
+	MD5    SignType = "MD5"    // the gateway's default; no X-QF-SIGNTYPE header is sent
+	SHA256 SignType = "SHA256" // recommended by the API; sent with X-QF-SIGNTYPE: SHA256
 )
 
 // valid reports whether t is a sign type the gateway knows.

@@ -111,7 +111,8 @@ func (c *Client) settle(ctx context.Context, k *settlement, outTradeNo string) (
 				case tx.Failed():
 					return tx, fmt.Errorf("qfpay: %s out_trade_no %s is listed as failed: %w: %w", k.what,
 						strconv.Quote(outTradeNo), k.failed,
-						&APIError{Code: tx.RespCode, Message: tx.ErrMsg, HTTPStatus: http.StatusOK, Path: epQuery.path})
+						&APIError{Code: tx.RespCode, Message: tx.ErrMsg, HTTPStatus: http.StatusOK, Path: epQuery.path,
+							OutTradeNo: outTradeNo, SysSN: tx.SysSN})
 				}
 				state.Last = tx
 			}

@@ -269,6 +269,8 @@ func TestWaitFails(t *testing.T) {
 				assert.Equal(t, "交易失败", apiErr.Message)
 				assert.Equal(t, CodeDescription(code), apiErr.Description())
 				assert.Equal(t, queryPath, apiErr.Path)
+				assert.Equal(t, waitNo, apiErr.OutTradeNo, "the number waited for")
+				assert.Equal(t, tx.SysSN, apiErr.SysSN, "the failed transaction's")
 				assert.Contains(t, err.Error(), "listed as failed")
 				assert.Contains(t, err.Error(), waitNo)
 				assert.NotErrorIs(t, err, ErrPending)

@@ -288,6 +288,8 @@ func TestExamplesRealEnvironment(t *testing.T) {
 			`^demo: recorded 1 notification\(s\), ignored 1 duplicate\(s\)$`,
 		}},
 
+		{name: "notify-server with a key but no app code", program: "notify-server", env: []string{"QFPAY_CLIENT_KEY=" + clientKey}, code: 1,
+			stderr: "notify-server: FAILED: QFPAY_CLIENT_KEY is set but QFPAY_APP_CODE is not: set both, as QF Pay issued them"},
 		{name: "credentials without QFPAY_ENV", program: "quickstart", env: creds[:2], code: 1,
 			stderr: "quickstart: FAILED: QFPAY_APP_CODE, QFPAY_CLIENT_KEY and QFPAY_ENV go together (unset all of them for the embedded sandbox): QFPAY_ENV not set"},
 		{name: "unknown environment", program: "quickstart", env: append(creds[:2:2], "QFPAY_ENV=mars-live"), code: 1,
@@ -333,7 +335,7 @@ func TestNotifyServer(t *testing.T) {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "QFPAY_CLIENT_KEY="+clientKey)
+	cmd.Env = append(cmd.Env, "QFPAY_APP_CODE=E2EAPP", "QFPAY_CLIENT_KEY="+clientKey)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	var stderr bytes.Buffer

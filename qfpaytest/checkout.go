@@ -349,11 +349,14 @@ type CheckoutPage struct {
 	// SysSN is the server's number of the order, created by the first
 	// visit of its URL.
 	SysSN string
-	// OutTradeNo, Amount, Currency and GoodsName are the order's.
+	// OutTradeNo is the order's out_trade_no.
 	OutTradeNo string
-	Amount     int64
-	Currency   qfpay.Currency
-	GoodsName  string
+	// Amount is the order's txamt, in minor units of Currency.
+	Amount int64
+	// Currency is the order's txcurrcd.
+	Currency qfpay.Currency
+	// GoodsName is the order's goods_name, as the page shows it.
+	GoodsName string
 	// Lang is the page's language, as the URL asked ("" for the browser's).
 	Lang string
 	// RespCode is the order's status when the page was opened: 1143
@@ -372,11 +375,13 @@ type CheckoutPage struct {
 type CheckoutError struct {
 	// StatusCode is the HTTP status of the refusal.
 	StatusCode int
-	// Code is the respcd and Reason the respmsg saying why.
-	Code   string
+	// Code is the respcd of the refusal ("1108").
+	Code string
+	// Reason is the respmsg saying why.
 	Reason string
 }
 
+// Error describes the refusal with its status, code and reason.
 func (e *CheckoutError) Error() string {
 	return fmt.Sprintf("qfpaytest: checkout refused (HTTP %d, respcd %s): %s", e.StatusCode, e.Code, e.Reason)
 }

@@ -1095,12 +1095,20 @@ type notifyInbox struct {
 	failOnce map[string]bool
 }
 
-func newNotifyInbox(t *testing.T, key string, failOnce []string, opts ...qfpay.HandlerOption) (*notifyInbox, *httptest.Server) {
+func newNotifyInbox(t *testing.T, key string, failOnce []string) (*notifyInbox, *httptest.Server) {
+	return newNotifyInboxOf(t, failOnce, func(fn func(context.Context, *qfpay.Notification) error) http.Handler {
+		return qfpay.NotificationHandler(key, fn)
+	})
+}
+
+// newNotifyInboxOf is newNotifyInbox with the handler made by handler
+// (Client.NotificationHandler, say).
+func newNotifyInboxOf(t *testing.T, failOnce []string, handler func(func(context.Context, *qfpay.Notification) error) http.Handler) (*notifyInbox, *httptest.Server) {
 	in := &notifyInbox{got: map[string]*qfpay.Notification{}, calls: map[string]int{}, failOnce: map[string]bool{}}
 	for _, no := range failOnce {
 		in.failOnce[no] = true
 	}
-	hs := httptest.NewServer(qfpay.NewNotificationHandler(key, func(_ context.Context, n *qfpay.Notification) error {
+	hs := httptest.NewServer(handler(func(_ context.Context, n *qfpay.Notification) error {
 		in.mu.Lock()
 		defer in.mu.Unlock()
 		in.calls[n.OutTradeNo]++
@@ -1109,7 +1117,7 @@ func newNotifyInbox(t *testing.T, key string, failOnce []string, opts ...qfpay.H
 		}
 		in.got[n.OutTradeNo] = n
 		return nil
-	}, opts...))
+	}))
 	t.Cleanup(hs.Close)
 	return in, hs
 }
@@ -1216,9 +1224,13 @@ func TestLifecycleNotifications(t *testing.T) {
 		require.NoError(t, err)
 		for _, loc := range []*time.Location{tokyo, time.UTC, utc8} {
 			t.Run(loc.String(), func(t *testing.T) {
-				inbox, hs := newNotifyInbox(t, clientKey, nil, qfpay.WithNotificationLocation(loc))
-				srv := newServer(t, qfpaytest.WithNotifyURL(hs.URL))
+				srv := newServer(t)
 				client := newClient(t, srv, qfpay.WithLocation(loc))
+				// The client's handler reads the times in the client's zone.
+				inbox, hs := newNotifyInboxOf(t, nil, func(fn func(context.Context, *qfpay.Notification) error) http.Handler {
+					return client.NotificationHandler(fn)
+				})
+				srv.SetNotifyURL(hs.URL)
 				txTime := t0.Add(-time.Minute)
 				resp, err := client.Payment(t.Context(), &qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, Amount: 10,
 					Currency: hkd, OutTradeNo: "n-zone", AuthCode: qfpaytest.AuthCodeSuccess, TxTime: txTime})

@@ -21,14 +21,17 @@ const notifyTimeout = 10 * time.Second
 type Delivery struct {
 	// Type is notify_type: "payment" or "refund".
 	Type string
-	// SysSN and OutTradeNo are the notified transaction's.
-	SysSN      string
+	// SysSN is the notified transaction's syssn.
+	SysSN string
+	// OutTradeNo is the notified transaction's out_trade_no: the
+	// payment's, or the refund's own.
 	OutTradeNo string
 	// URL is where it is sent.
 	URL string
-	// Body is the JSON body, written as Python's json.dumps writes it;
-	// Signature is its X-QF-SIGN: upper-case hex MD5 of Body + client key.
-	Body      []byte
+	// Body is the JSON body, written as Python's json.dumps writes it.
+	Body []byte
+	// Signature is Body's X-QF-SIGN: the upper-case hex MD5 of Body
+	// followed by the client key (qfpay.SignNotification).
 	Signature string
 	// Attempts are the attempts made so far, oldest first.
 	Attempts []DeliveryAttempt

@@ -25,8 +25,8 @@ import (
 // Sandbox credentials, for a server nobody else needs to know the key of
 // (cmd/qfpay-sandbox uses them by default).
 const (
-	SandboxAppCode   = "5A4DB0C0DE0A4C0DA0A0C0DE5A4DB0C0"
-	SandboxClientKey = "5A4DB0C11E47E4E75A4DB0C11E47E4E7"
+	SandboxAppCode   = "5A4DB0C0DE0A4C0DA0A0C0DE5A4DB0C0" // the app code, sent in X-QF-APPCODE
+	SandboxClientKey = "5A4DB0C11E47E4E75A4DB0C11E47E4E7" // the client key: public, so never one of a real merchant
 )
 
 // DefaultNotifySchedule is the gateway's retry schedule for a notification

@@ -82,15 +82,22 @@ type Transaction struct {
 	OutTradeNo string
 	// OrderType is payment or refund.
 	OrderType qfpay.OrderType
-	PayType   qfpay.PayType
-	Amount    int64
-	Currency  qfpay.Currency
+	// PayType is pay_type, as the payment sent it (a refund has its
+	// payment's).
+	PayType qfpay.PayType
+	// Amount is txamt in minor units of Currency: the amount paid, frozen
+	// or deducted, or refunded for a refund.
+	Amount int64
+	// Currency is txcurrcd, as the payment sent it.
+	Currency qfpay.Currency
 	// RespCode is the status the query lists: "0000" paid (refunded, for
 	// a refund), "1143" waiting for the customer, "1145" (or the magic
 	// code's) pending, "1142" closed or reversed unpaid, "1181" expired,
 	// any other code failed.
 	RespCode string
-	Cancel   qfpay.CancelStatus
+	// Cancel is cancel, whether and how the payment was reversed, closed
+	// or refunded.
+	Cancel qfpay.CancelStatus
 	// Refunded is the amount refunded so far (payments).
 	Refunded int64
 	// Frozen is the amount still frozen (paid pre-authorizations).
@@ -100,12 +107,18 @@ type Transaction struct {
 	// SysTime, PayTime and ExpireTime are sysdtm, paydtm (zero until
 	// paid) and the time an unpaid payment expires (zero: never).
 	SysTime, PayTime, ExpireTime time.Time
-	GoodsName, GoodsInfo         string
-	DeviceID, MerchantID         string
-	AuthCode, Note, ReturnURL    string
+	// GoodsName and GoodsInfo are goods_name and goods_info, as sent.
+	GoodsName, GoodsInfo string
+	// DeviceID and MerchantID are udid and mchid, as sent.
+	DeviceID, MerchantID string
+	// AuthCode is the auth_code of a consumer-presented payment, Note the
+	// last add_note's note, ReturnURL the return_url sent.
+	AuthCode, Note, ReturnURL string
 	// QRCode and PayURL are the links handed out (a GET of either pays).
 	QRCode, PayURL string
-	ChannelSN      string
+	// ChannelSN is chnlsn, the simulated wallet's number, set once paid
+	// (or refunded).
+	ChannelSN string
 }
 
 func (t *txn) snapshot() Transaction {

@@ -5,10 +5,12 @@
 // 200 SUCCESS.
 //
 //	go run ./examples/notify-server   # the demo, against the embedded sandbox
-//	QFPAY_CLIENT_KEY=... go run ./examples/notify-server [-addr :8080] [-path /qfpay/notify]
+//	QFPAY_APP_CODE=... QFPAY_CLIENT_KEY=... go run ./examples/notify-server [-addr :8080] [-path /qfpay/notify]
 //
-// It serves qfpay.NotificationHandler, which verifies each notification's
-// signature against the client key before anything is decoded, behind an
+// It serves the handler of the merchant's qfpay.Client
+// (Client.NotificationHandler), which verifies each notification's
+// signature against the client key before anything is decoded, reads its
+// times in the client's zone and logs each notification, behind an
 // http.Server with timeouts. The notifications are recorded in a store keyed
 // by SysSN, so that a notification delivered twice is recorded once. It
 // stops gracefully on SIGINT or SIGTERM, letting requests in progress end.
@@ -70,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	clientKey := getenv(exampleenv.ClientKeyVar)
+	appCode, clientKey := getenv(exampleenv.AppCodeVar), getenv(exampleenv.ClientKeyVar)
 	if clientKey == "" {
 		if !*demo {
 			fmt.Fprintf(out, "notify-server: %s is not set, so this is the demo against the embedded sandbox.\n"+
@@ -80,16 +82,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		}
 		clientKey = qfpaytest.SandboxClientKey
 	}
+	if appCode == "" {
+		if !*demo {
+			return fmt.Errorf("%s is set but %s is not: set both, as QF Pay issued them", exampleenv.ClientKeyVar, exampleenv.AppCodeVar)
+		}
+		appCode = qfpaytest.SandboxAppCode
+	}
+	// The client only serves notifications here: it makes no call, so it
+	// needs no environment.
+	logger := slog.New(slog.NewTextHandler(out, nil))
+	client, err := qfpay.NewClient(appCode, clientKey, qfpay.WithLogger(logger))
+	if err != nil {
+		return err
+	}
 	addrSet := false
 	fs.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
 	if *demo && !addrSet {
 		*addr = "127.0.0.1:0"
 	}
 
-	logger := slog.New(slog.NewTextHandler(out, nil))
 	store := newStore(logger)
 	mux := http.NewServeMux()
-	mux.Handle(*path, qfpay.NewNotificationHandler(clientKey, store.Record, qfpay.WithHandlerLogger(logger)))
+	mux.Handle(*path, client.NotificationHandler(store.Record))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	hs := &http.Server{
 		Handler:           mux,

@@ -83,18 +83,18 @@ func run(ctx context.Context, out io.Writer) error {
 	step := func(title string) { n++; fmt.Fprintf(out, "\n%d. %s\n", n, title) }
 	say := func(format string, args ...any) { fmt.Fprintf(out, "   "+format+"\n", args...) }
 
-	// 1. The notification endpoint: qfpay.NotificationHandler verifies
+	// 1. The notification endpoint: the client's NotificationHandler verifies
 	// each notification's signature and calls record, which must be
 	// idempotent on SysSN (a notification can arrive more than once).
 	step("Start the notification endpoint")
 	inbox := newInbox()
 	if env.IsSandbox() {
 		mux := http.NewServeMux()
-		mux.Handle(notifyPath, qfpay.NotificationHandler(env.ClientKey(), inbox.record))
+		mux.Handle(notifyPath, env.Client.NotificationHandler(inbox.record))
 		hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 		go func() { _ = hs.Serve(ln) }() // ends with Shutdown
 		defer hs.Shutdown(context.Background())
-		say("listening on %s (qfpay.NotificationHandler)", notifyURL)
+		say("listening on %s (Client.NotificationHandler)", notifyURL)
 	} else {
 		ln.Close()
 		say("skipped: a real gateway posts notifications only to a public URL registered with QF Pay,")

@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	srv := &http.Server{
-		Handler:           s.Routes(env.ClientKey()),
+		Handler:           s.Routes(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		// Pay may wait shop.DefaultSettleWait for an unknown outcome.

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -180,7 +179,7 @@ func (e *Env) IsSandbox() bool { return e.Sandbox != nil }
 func (e *Env) IsLive() bool { return e.Sandbox == nil && e.Client.Environment().IsLive() }
 
 // ClientKey is the merchant's client key, to verify notifications with
-// (qfpay.NotificationHandler). Never print it.
+// (qfpay.VerifyNotification, qfpay.ParseNotification). Never print it.
 func (e *Env) ClientKey() string { return e.clientKey }
 
 // CustomerWait is how long to wait for the customer to pay.
@@ -233,16 +232,16 @@ func (e *Env) Close() {
 	}
 }
 
-// Money writes an amount in minor units as money: "HKD 12.50", "JPY 500".
+// Money writes an amount in minor units as money, the currency's code and
+// qfpay.Currency.FormatAmount's decimal string: "HKD 12.50", "JPY 500". An
+// amount in a currency outside the API's table, whose decimals are unknown,
+// is written in minor units: "1250 minor units of XYZ".
 func Money(amount int64, c qfpay.Currency) string {
-	if c == qfpay.CurrencyJPY { // the yen has no minor unit
-		return string(c) + " " + strconv.FormatInt(amount, 10)
+	s, err := c.FormatAmount(amount)
+	if err != nil {
+		return fmt.Sprintf("%d minor units of %s", amount, c)
 	}
-	sign := ""
-	if amount < 0 {
-		sign, amount = "-", -amount
-	}
-	return fmt.Sprintf("%s %s%d.%02d", c, sign, amount/100, amount%100)
+	return string(c) + " " + s
 }
 
 // OrderNo returns a fresh out_trade_no: prefix, the time and a random

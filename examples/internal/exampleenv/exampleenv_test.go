@@ -121,6 +121,7 @@ func TestMoney(t *testing.T) {
 		{100000, qfpay.CurrencyTHB, "THB 1000.00"},
 		{-250, qfpay.CurrencyHKD, "HKD -2.50"},
 		{500, qfpay.CurrencyJPY, "JPY 500"},
+		{1250, qfpay.Currency("XYZ"), "1250 minor units of XYZ"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {

@@ -162,7 +162,7 @@ func newChaos(t *testing.T, seed uint64) *chaos {
 	// lost (the gateway retries: the shop must be idempotent).
 	rng := rand.New(rand.NewPCG(seed, 7))
 	var rngMu sync.Mutex
-	routes := c.shop.Routes(clientKey)
+	routes := c.shop.Routes()
 	c.flaky.Store(true)
 	c.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer c.recoverPanic("notification endpoint", true)

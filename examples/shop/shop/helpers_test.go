@@ -89,7 +89,7 @@ func newEnv(t *testing.T, cfg envConfig) *env {
 		t.Fatal(err)
 	}
 	e.shop = s
-	e.api = httptest.NewServer(s.Routes(clientKey))
+	e.api = httptest.NewServer(s.Routes())
 	t.Cleanup(e.api.Close)
 	e.srv.SetNotifyURL(e.api.URL + shop.NotifyPath)
 	t.Cleanup(func() {

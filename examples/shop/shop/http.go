@@ -21,17 +21,17 @@ const maxRequestBytes = 64 << 10
 //	GET  /orders/{id}
 //	POST /orders/{id}/pay       {"pay_type": "800208", "auth_code": "..."} (see PayInput)
 //	POST /orders/{id}/refunds   {"amount": 250}
-//	POST /qfpay/notify          QF Pay's notifications, checked with clientKey
+//	POST /qfpay/notify          QF Pay's notifications, checked with the client's key
 //
 // Pay answers with the order, whose state says the outcome (paid, awaiting
 // with a qr_code or pay_url, failed, or unknown: ask again later).
-func (s *Shop) Routes(clientKey string) http.Handler {
+func (s *Shop) Routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /orders", s.serveCreate)
 	mux.HandleFunc("GET /orders/{id}", s.serveOrder)
 	mux.HandleFunc("POST /orders/{id}/pay", s.servePay)
 	mux.HandleFunc("POST /orders/{id}/refunds", s.serveRefund)
-	mux.Handle("POST "+NotifyPath, s.NotificationHandler(clientKey))
+	mux.Handle("POST "+NotifyPath, s.NotificationHandler())
 	return mux
 }
 

@@ -10,11 +10,12 @@ import (
 
 // NotificationHandler is the endpoint QF Pay posts its notifications to
 // (API section "Asynchronous Notifications"; register its URL with QF Pay).
-// qfpay.NewNotificationHandler checks the signature with clientKey and
-// answers 200 SUCCESS only once HandleNotification returned nil, so a
+// The shop's client's handler (qfpay.Client.NotificationHandler) checks the
+// signature with the client's key, reads the times in the client's zone
+// and answers 200 SUCCESS only once HandleNotification returned nil, so a
 // notification that could not be recorded is delivered again.
-func (s *Shop) NotificationHandler(clientKey string) http.Handler {
-	return qfpay.NewNotificationHandler(clientKey, s.HandleNotification, qfpay.WithHandlerLogger(s.log))
+func (s *Shop) NotificationHandler() http.Handler {
+	return s.client.NotificationHandler(s.HandleNotification, qfpay.WithHandlerLogger(s.log))
 }
 
 // HandleNotification records a verified notification: a payment marks its
