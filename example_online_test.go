@@ -92,7 +92,7 @@ func ExampleClient_CreatePaymentIntent() {
 	ctx := context.Background()
 
 	intent, err := client.CreatePaymentIntent(ctx, &qfpay.PaymentIntentRequest{
-		PayType:    "802801", // Visa / Mastercard online
+		PayType:    qfpay.PayTypeVisaMastercardOnline,
 		Amount:     4200,
 		Currency:   qfpay.CurrencyHKD,
 		OutTradeNo: "element-0001",
@@ -130,7 +130,7 @@ func ExampleClient_CaptureFunds() {
 	}
 	ctx := context.Background()
 	intent, err := client.CreatePaymentIntent(ctx, &qfpay.PaymentIntentRequest{
-		PayType: "802801", Amount: 100000, Currency: qfpay.CurrencyHKD, OutTradeNo: "booking-77",
+		PayType: qfpay.PayTypeVisaMastercardOnline, Amount: 100000, Currency: qfpay.CurrencyHKD, OutTradeNo: "booking-77",
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -169,7 +169,7 @@ func ExampleClient_ReleaseFunds() {
 	}
 	ctx := context.Background()
 	intent, err := client.CreatePaymentIntent(ctx, &qfpay.PaymentIntentRequest{
-		PayType: "802801", Amount: 50000, Currency: qfpay.CurrencyHKD, OutTradeNo: "rental-12",
+		PayType: qfpay.PayTypeVisaMastercardOnline, Amount: 50000, Currency: qfpay.CurrencyHKD, OutTradeNo: "rental-12",
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -33,7 +33,9 @@ const (
 //   - WeChat JSAPI (800207) and mini program (800213): SubOpenID is required;
 //     the answer's PayParams feed the wallet's payment call;
 //   - in-app (800210, 801010, 801110, 801510, 801810): GoodsName is required;
-//     PayParams feed the wallet SDK.
+//     PayParams feed the wallet SDK;
+//   - card-present pay types (PayType.Mode ModeCardPresent: 802808, 806708,
+//     806808) are paid at QF Pay's terminals: Payment refuses them.
 //
 // Payment checks every limit the API's parameter tables state before
 // sending and refuses a request that breaks one with a *ValidationError
@@ -59,8 +61,9 @@ type PaymentRequest struct {
 	// ExpireMinutes is expired_time: how long a QR code or checkout stays
 	// payable, 5 to 120 minutes (0: the gateway's default of 30). Only the
 	// pay types the API lists for it take it: 800201, 800101, 801512,
-	// 801501, 801112, 801114, 801010, 801510 and the mini program 800213;
-	// with any other it is refused.
+	// 801501, 801112, 801114, 801010, 801510 and the mini program 800213,
+	// and those of QF Pay's current documentation: 801101, 801107, 801514,
+	// 800714 and 805814; with any other it is refused.
 	ExpireMinutes int `url:"expired_time,omitempty"`
 	// GoodsName is goods_name, a short name shown to the customer (required
 	// for in-app payments). Checked: at most 64 characters, valid UTF-8, no
@@ -82,8 +85,8 @@ type PaymentRequest struct {
 	DeviceID string `url:"udid,omitempty"`
 	// ReturnURL is where an online checkout sends the customer after paying
 	// (required by GrabPay Online): an absolute http(s) URL of at most 512
-	// characters, 200 for Alipay WAP (801112, 801512). It is URL-encoded on
-	// the wire and signed raw.
+	// characters, 200 for Alipay WAP (801112, 801107, 801512). It is
+	// URL-encoded on the wire and signed raw.
 	ReturnURL string `url:"return_url,omitempty"`
 	// NotifyURL is notify_url, where the gateway posts this payment's
 	// asynchronous notification (see NotificationHandler), instead of or
@@ -203,15 +206,20 @@ func (c *Client) Payment(ctx context.Context, req *PaymentRequest) (*PaymentResp
 }
 
 // expiryPayTypes are the pay types whose table lists expired_time: the
-// "Available for" list of the payment sections, and the WeChat mini program
-// (800213), whose own table has the parameter.
+// "Available for" list of the payment sections, the WeChat mini program
+// (800213), whose own table has the parameter, and those QF Pay's current
+// documentation adds: the renumbered Alipay online codes (801101, 801107)
+// in its "Available for" list, and the codes of its web payment page
+// (801514, 800714, 805814).
 var expiryPayTypes = []PayType{
 	PayTypeWeChatMPM, PayTypeAlipayMPM, PayTypeAlipayHKOnlineWAP, PayTypeAlipayHKOnlineQR,
 	PayTypeAlipayOnlineWAP, PayTypeAlipayOnlineQR, PayTypeWeChatPayHKInApp, PayTypeAlipayHKInApp,
 	PayTypeWeChatMiniProgram,
+	PayTypeAlipayOverseasWeb, PayTypeAlipayOverseasWAP, PayTypeAlipayHKOnlineWeb, PayTypeUnionPayWeb, PayTypePayMeWeb,
 }
 
-// maxAlipayWAPReturnURL is the longest return_url Alipay WAP takes.
+// maxAlipayWAPReturnURL is the longest return_url Alipay WAP takes (801112,
+// its renumbered 801107, and Alipay HK's 801512).
 const maxAlipayWAPReturnURL = 200
 
 func (r *PaymentRequest) validate() error {
@@ -220,6 +228,9 @@ func (r *PaymentRequest) validate() error {
 	}
 	if r.PayType == "" {
 		return invalidField("pay_type", "PayType is required")
+	}
+	if r.PayType.Mode() == ModeCardPresent {
+		return invalidField("pay_type", "pay type %s (%s) is a card presented at a QF Pay terminal: such payments are made there, not through Payment", r.PayType, r.PayType.Description())
 	}
 	if err := validateAmount(r.Amount); err != nil {
 		return err
@@ -274,7 +285,7 @@ func (r *PaymentRequest) validate() error {
 			return err
 		}
 		limit := maxURL
-		if r.PayType == PayTypeAlipayOnlineWAP || r.PayType == PayTypeAlipayHKOnlineWAP {
+		if r.PayType == PayTypeAlipayOnlineWAP || r.PayType == PayTypeAlipayOverseasWAP || r.PayType == PayTypeAlipayHKOnlineWAP {
 			limit = maxAlipayWAPReturnURL
 		}
 		if err := checkLength("return_url", "ReturnURL", r.ReturnURL, limit); err != nil {

@@ -151,12 +151,16 @@ func TestPaymentRequestBody(t *testing.T) {
 		},
 		{
 			name: "card online with a per-order notify_url: URL-encoded on the wire, raw in the signature",
-			// 802801 (Visa / Mastercard online) is in the current
-			// documentation's catalogue, not yet in PayType's table.
-			req: PaymentRequest{PayType: PayType("802801"), Amount: 300, Currency: CurrencyHKD, OutTradeNo: "N1",
+			req: PaymentRequest{PayType: PayTypeVisaMastercardOnline, Amount: 300, Currency: CurrencyHKD, OutTradeNo: "N1",
 				NotifyURL: "https://shop.example/qfpay/notify?shop=7&x=a b"},
 			body:   "notify_url=https%3A%2F%2Fshop.example%2Fqfpay%2Fnotify%3Fshop%3D7%26x%3Da+b&out_trade_no=N1&pay_type=802801&txamt=300&txcurrcd=HKD&txdtm=2019-12-25+14%3A21%3A28",
 			signed: "notify_url=https://shop.example/qfpay/notify?shop=7&x=a b&out_trade_no=N1&pay_type=802801&txamt=300&txcurrcd=HKD&txdtm=2019-12-25 14:21:28",
+		},
+		{
+			name:   "renumbered Alipay online WAP, 801107",
+			req:    PaymentRequest{PayType: PayTypeAlipayOverseasWAP, Amount: 300, Currency: CurrencyHKD, OutTradeNo: "AW-1", ExpireMinutes: 15},
+			body:   "expired_time=15&out_trade_no=AW-1&pay_type=801107&txamt=300&txcurrcd=HKD&txdtm=2019-12-25+14%3A21%3A28",
+			signed: "expired_time=15&out_trade_no=AW-1&pay_type=801107&txamt=300&txcurrcd=HKD&txdtm=2019-12-25 14:21:28",
 		},
 		{
 			name:   "explicit TxTime in UTC written in the client's zone",

@@ -27,10 +27,9 @@ const (
 	checkoutFailPath = checkoutPath + "fail/"
 )
 
-// CardPayType is the pay type the checkout page and the payment intents
-// pay with when the shopper names none: 802801, Visa / Mastercard online
-// (current documentation; not in the API documentation's PayType table).
-const CardPayType qfpay.PayType = "802801"
+// checkoutDefaultPayType is what the checkout page's pay button pays with
+// when the form names no pay_type: Visa / Mastercard online.
+const checkoutDefaultPayType = qfpay.PayTypeVisaMastercardOnline
 
 // CheckoutDeclineCode is the respcd a checkout or payment intent the
 // shopper's card declined is listed with: 1205, "The transaction failed".
@@ -224,7 +223,7 @@ func (s *Server) checkoutVerify(q url.Values) (*txn, *apiError) {
 }
 
 // checkoutButton serves POST /checkstand/pay/<syssn> (the shopper pays,
-// with the form's pay_type, CardPayType by default) and
+// with the form's pay_type, Visa / Mastercard online by default) and
 // /checkstand/fail/<syssn> (the shopper's card is declined): a 303 to
 // return_url or failed_url. A page past its checkout_expired_time (or a
 // checkout past its default expiry of 30 minutes) goes to failed_url, the
@@ -241,7 +240,7 @@ func (s *Server) checkoutButton(w http.ResponseWriter, r *http.Request, syssn st
 	}
 	payType := qfpay.PayType(r.PostForm.Get("pay_type"))
 	if payType == "" {
-		payType = CardPayType
+		payType = checkoutDefaultPayType
 	}
 	if len(payType) != 6 || !digits(string(payType)) {
 		http.Error(w, fmt.Sprintf("pay_type %q: want a six-digit code", payType), http.StatusBadRequest)
@@ -422,7 +421,7 @@ func (s *Server) OpenCheckout(ctx context.Context, checkoutURL string) (*Checkou
 }
 
 // Pay presses the page's pay button: the shopper pays with payType (""
-// means CardPayType). The order is paid, notified to its notify_url, and
+// means qfpay.PayTypeVisaMastercardOnline). The order is paid, notified to its notify_url, and
 // listed paid; Pay returns where the page sends the browser, the order's
 // ReturnURL, or its FailedURL when the page had expired (the order is then
 // listed 1181).

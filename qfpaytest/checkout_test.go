@@ -72,12 +72,12 @@ func TestCheckoutLifecycleSDK(t *testing.T) {
 			assert.Equal(t, "co-1", n.OutTradeNo)
 			assert.Equal(t, page.SysSN, n.SysSN)
 			assert.Equal(t, int64(1000), n.Amount)
-			assert.Equal(t, qfpaytest.CardPayType, n.PayType)
+			assert.Equal(t, qfpay.PayTypeVisaMastercardOnline, n.PayType)
 
 			paid, err := client.WaitForPayment(ctx, "co-1")
 			require.NoError(t, err)
 			assert.Equal(t, int64(1000), paid.Amount)
-			assert.Equal(t, qfpaytest.CardPayType, paid.PayType)
+			assert.Equal(t, qfpay.PayTypeVisaMastercardOnline, paid.PayType)
 			assert.Equal(t, "港式 奶茶 x2", paid.GoodsName)
 
 			_, err = page.Pay(ctx, "")
