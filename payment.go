@@ -12,6 +12,10 @@ import (
 // (mainland China only).
 const LimitPayNoCredit = "no_credit"
 
+// RMBTagYes is the only value of RMBTag: with CurrencyCNY, the order is
+// denominated in renminbi (WeChat Pay HK, pay types 800201 and 800210).
+const RMBTagYes = "Y"
+
 // Pay tags for Alipay online and in-app payments (PayTag).
 const (
 	PayTagAlipayHK = "ALIPAYHK" // the default
@@ -34,6 +38,9 @@ const (
 //     the answer's PayParams feed the wallet's payment call;
 //   - in-app (800210, 801010, 801110, 801510, 801810): GoodsName is required;
 //     PayParams feed the wallet SDK;
+//   - WeChat Pay H5 (800212, in a mobile browser outside WeChat): ExtendInfo
+//     with the shopper's mobile site and IP address is required; the
+//     shopper is sent to the answer's PayURL;
 //   - card-present pay types (PayType.Mode ModeCardPresent: 802808, 806708,
 //     806808) are paid at QF Pay's terminals: Payment refuses them.
 //
@@ -111,6 +118,17 @@ type PaymentRequest struct {
 	// there), at most 128 characters; see WeChatOAuthURL and WeChatOpenID
 	// for getting one.
 	SubOpenID string `url:"sub_openid,omitempty"`
+	// ExtendInfo is extend_info, sent as its JSON string (see
+	// WeChatExtendInfo): the mobile site and the shopper's IP address of a
+	// WeChat Pay H5 payment (800212, required there), or the payer's real
+	// name on 800201, 800207, 800213 and 800210 (optional). Any other pay
+	// type refuses it. From QF Pay's current documentation ("WeChat").
+	ExtendInfo WeChatExtendInfo `url:"extend_info,omitempty"`
+	// RMBTag is rmb_tag: RMBTagYes, the only value, marks a WeChat Pay HK
+	// order as denominated in renminbi; Currency must then be CurrencyCNY.
+	// Taken by 800201 and 800210 only. From QF Pay's current documentation
+	// ("WeChat").
+	RMBTag string `url:"rmb_tag,omitempty"`
 }
 
 // PaymentResponse is the gateway's answer to a payment (API section "Public
@@ -218,6 +236,10 @@ var expiryPayTypes = []PayType{
 	PayTypeAlipayOverseasWeb, PayTypeAlipayOverseasWAP, PayTypeAlipayHKOnlineWeb, PayTypeUnionPayWeb, PayTypePayMeWeb,
 }
 
+// rmbTagPayTypes are the pay types that take rmb_tag (current
+// documentation, "WeChat").
+var rmbTagPayTypes = []PayType{PayTypeWeChatMPM, PayTypeWeChatInApp}
+
 // maxAlipayWAPReturnURL is the longest return_url Alipay WAP takes (801112,
 // its renumbered 801107, and Alipay HK's 801512).
 const maxAlipayWAPReturnURL = 200
@@ -300,6 +322,19 @@ func (r *PaymentRequest) validate() error {
 	}
 	if r.PayTag != "" && r.PayTag != PayTagAlipayHK && r.PayTag != PayTagAlipayCN {
 		return invalidField("pay_tag", "PayTag %q: the API takes %s or %s", r.PayTag, PayTagAlipayHK, PayTagAlipayCN)
+	}
+	if err := r.ExtendInfo.validate(r.PayType); err != nil {
+		return err
+	}
+	if r.RMBTag != "" {
+		switch {
+		case r.RMBTag != RMBTagYes:
+			return invalidField("rmb_tag", "RMBTag %q: the only value is %q", r.RMBTag, RMBTagYes)
+		case !slices.Contains(rmbTagPayTypes, r.PayType):
+			return invalidField("rmb_tag", "RMBTag is taken only by pay types %v, not %s", rmbTagPayTypes, r.PayType)
+		case r.Currency != CurrencyCNY:
+			return invalidField("rmb_tag", "RMBTag marks a renminbi order: Currency must be %s, not %s", CurrencyCNY, r.Currency)
+		}
 	}
 	return nil
 }

@@ -141,6 +141,11 @@ const (
 	PayTypeGoPayWAP PayType = "805612"
 	// PayTypeWeChatH5 is 800212: WeChat H5 payment in a mobile browser.
 	// From QF Pay's current documentation; not in the API documentation.
+	//
+	// A payment of it needs ExtendInfo with the shopper's mobile site and IP
+	// address (WeChatExtendInfo's WapURL, WapName and ShopperIP); open the
+	// answer's PayURL in the shopper's mobile browser, not in an in-app
+	// webview.
 	PayTypeWeChatH5 PayType = "800212"
 	// PayTypeUnionPayWAP is 800712: UnionPay WAP (HK).
 	// From QF Pay's current documentation; not in the API documentation.

@@ -187,6 +187,9 @@ func TestSpecLimits(t *testing.T) {
 		{"expired_time on UnionPay web 800714", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypeUnionPayWeb, 30 }), ""},
 		{"expired_time on PayMe web 805814", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypePayMeWeb, 30 }), ""},
 		{"expired_time on PayMe WAP 805812, not listed", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypePayMeWAP, 30 }), "expired_time"},
+		{"expired_time on WeChat H5 800212, not listed", pay(func(r *PaymentRequest) {
+			r.PayType, r.ExtendInfo, r.ExpireMinutes = PayTypeWeChatH5, WeChatExtendInfo{WapURL: "https://m.example/", WapName: "M", ShopperIP: "10.0.0.1"}, 30
+		}), "expired_time"},
 		{"expired_time 4 on 801101", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypeAlipayOverseasWeb, 4 }), "expired_time"},
 		{"expired_time on a CPM", pay(func(r *PaymentRequest) {
 			r.PayType, r.AuthCode, r.ExpireMinutes = PayTypeAlipayCPM, "280438849930815813", 30

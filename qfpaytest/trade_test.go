@@ -465,6 +465,9 @@ func TestSDKCancelAgreesWithSandbox(t *testing.T) {
 			if pt.IsConsumerPresented() {
 				req.AuthCode = qfpaytest.AuthCodePending
 			}
+			if pt == qfpay.PayTypeWeChatH5 {
+				req.ExtendInfo = qfpay.WeChatExtendInfo{WapURL: "https://m.example/", WapName: "Tea", ShopperIP: "203.0.113.7"}
+			}
 			resp, err := client.Payment(t.Context(), req)
 			if pt.Mode() == qfpay.ModeCardPresent {
 				require.ErrorIs(t, err, qfpay.ErrInvalidRequest)

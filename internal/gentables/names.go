@@ -125,6 +125,9 @@ var payTypeNotes = map[string]string{
 		"still works (open question 11 of the digest). Ask QF Pay before choosing it for a new " +
 		"integration.",
 	"802001": "No refunds (footnote *** of the current documentation's catalogue).",
+	"800212": "A payment of it needs ExtendInfo with the shopper's mobile site and IP address " +
+		"(WeChatExtendInfo's WapURL, WapName and ShopperIP); open the answer's PayURL in the " +
+		"shopper's mobile browser, not in an in-app webview.",
 	"801101": "The amount must be above HKD 1 (footnote ** of the current documentation's catalogue). " +
 		"It replaces 801114 (PayTypeAlipayOnlineQR) in the current documentation.",
 	"801107": "It replaces 801112 (PayTypeAlipayOnlineWAP) in the current documentation.",
