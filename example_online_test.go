@@ -2,10 +2,12 @@ package qfpay_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"time"
 
@@ -92,7 +94,7 @@ func ExampleClient_CreatePaymentIntent() {
 	ctx := context.Background()
 
 	intent, err := client.CreatePaymentIntent(ctx, &qfpay.PaymentIntentRequest{
-		PayType:    "802801", // Visa / Mastercard online
+		PayType:    qfpay.PayTypeVisaMastercardOnline,
 		Amount:     4200,
 		Currency:   qfpay.CurrencyHKD,
 		OutTradeNo: "element-0001",
@@ -130,7 +132,7 @@ func ExampleClient_CaptureFunds() {
 	}
 	ctx := context.Background()
 	intent, err := client.CreatePaymentIntent(ctx, &qfpay.PaymentIntentRequest{
-		PayType: "802801", Amount: 100000, Currency: qfpay.CurrencyHKD, OutTradeNo: "booking-77",
+		PayType: qfpay.PayTypeVisaMastercardOnline, Amount: 100000, Currency: qfpay.CurrencyHKD, OutTradeNo: "booking-77",
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -169,7 +171,7 @@ func ExampleClient_ReleaseFunds() {
 	}
 	ctx := context.Background()
 	intent, err := client.CreatePaymentIntent(ctx, &qfpay.PaymentIntentRequest{
-		PayType: "802801", Amount: 50000, Currency: qfpay.CurrencyHKD, OutTradeNo: "rental-12",
+		PayType: qfpay.PayTypeVisaMastercardOnline, Amount: 50000, Currency: qfpay.CurrencyHKD, OutTradeNo: "rental-12",
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -194,4 +196,49 @@ func ExampleClient_ReleaseFunds() {
 	// Output:
 	// Void received 50000 true
 	// again: true 1264
+}
+
+// WeChat Pay H5: a shopper in a mobile browser outside WeChat pays on
+// WeChat's page. The payment carries the shop's mobile site and the
+// shopper's IP address in extend_info, sent as its JSON string.
+func ExampleWeChatExtendInfo() {
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	defer srv.Close()
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	info := qfpay.WeChatExtendInfo{
+		WapURL:    "https://m.shop.example/",
+		WapName:   "Milk Tea Shop",
+		ShopperIP: "203.0.113.7", // the shopper's address, as the shop's site saw it
+	}
+	js, err := json.Marshal(info)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("extend_info:", string(js))
+
+	resp, err := client.Payment(context.Background(), &qfpay.PaymentRequest{
+		PayType:    qfpay.PayTypeWeChatH5,
+		Amount:     2500,
+		Currency:   qfpay.CurrencyHKD,
+		OutTradeNo: "h5-0042",
+		ExtendInfo: info,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Send the shopper's browser to pay_url, with redirect_url appended to
+	// say where WeChat sends it back (WeChat's pay_url has a query already).
+	sep := "?"
+	if strings.Contains(resp.PayURL, "?") {
+		sep = "&"
+	}
+	next := resp.PayURL + sep + "redirect_url=" + url.QueryEscape("https://m.shop.example/orders/42")
+	fmt.Println(strings.HasPrefix(next, srv.URL+"/"), strings.HasSuffix(next, "redirect_url=https%3A%2F%2Fm.shop.example%2Forders%2F42"))
+	// Output:
+	// extend_info: {"scene_info":{"h5_info":{"type":"Wap","wap_url":"https://m.shop.example/","wap_name":"Milk Tea Shop"}},"spbill_create_ip":"203.0.113.7"}
+	// true true
 }

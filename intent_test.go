@@ -12,12 +12,8 @@ import (
 
 const pathPaymentIntent = "/payment_element/v1/create_payment_intent"
 
-// cardPayType is 802801, Visa / Mastercard online, of the current
-// documentation's catalogue, which PayType's table does not list yet.
-const cardPayType = PayType("802801")
-
 func docPaymentIntentRequest() *PaymentIntentRequest {
-	return &PaymentIntentRequest{PayType: cardPayType, Amount: 300, Currency: CurrencyHKD, OutTradeNo: "element-0001"}
+	return &PaymentIntentRequest{PayType: PayTypeVisaMastercardOnline, Amount: 300, Currency: CurrencyHKD, OutTradeNo: "element-0001"}
 }
 
 func TestCreatePaymentIntentSends(t *testing.T) {
@@ -37,7 +33,7 @@ func TestCreatePaymentIntentSends(t *testing.T) {
 		{
 			name: "every field; the client's zone sends no txzone here",
 			opts: []Option{WithLocation(time.UTC)},
-			req: PaymentIntentRequest{PayType: cardPayType, Amount: 1200, Currency: CurrencyUSD, OutTradeNo: "E2", MerchantID: "MCH1",
+			req: PaymentIntentRequest{PayType: PayTypeVisaMastercardOnline, Amount: 1200, Currency: CurrencyUSD, OutTradeNo: "E2", MerchantID: "MCH1",
 				ReturnURL: "https://shop.example/ok?o=E2", FailedURL: "https://shop.example/fail", NotifyURL: "https://shop.example/n"},
 			body:   "failed_url=https%3A%2F%2Fshop.example%2Ffail&mchid=MCH1&notify_url=https%3A%2F%2Fshop.example%2Fn&out_trade_no=E2&pay_type=802801&return_url=https%3A%2F%2Fshop.example%2Fok%3Fo%3DE2&txamt=1200&txcurrcd=USD",
 			signed: "failed_url=https://shop.example/fail&mchid=MCH1&notify_url=https://shop.example/n&out_trade_no=E2&pay_type=802801&return_url=https://shop.example/ok?o=E2&txamt=1200&txcurrcd=USD",
@@ -45,7 +41,7 @@ func TestCreatePaymentIntentSends(t *testing.T) {
 		{
 			name:   "the client's mchid; no currency",
 			opts:   []Option{WithMerchantID("MCH9")},
-			req:    PaymentIntentRequest{PayType: cardPayType, Amount: 300, OutTradeNo: "E3"},
+			req:    PaymentIntentRequest{PayType: PayTypeVisaMastercardOnline, Amount: 300, OutTradeNo: "E3"},
 			body:   "mchid=MCH9&out_trade_no=E3&pay_type=802801&txamt=300",
 			signed: "mchid=MCH9&out_trade_no=E3&pay_type=802801&txamt=300",
 		},

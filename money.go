@@ -8,7 +8,8 @@ import (
 )
 
 // Currency is a txcurrcd value, an ISO 4217 code (API section
-// "Currencies"). Amounts (txamt) are always whole numbers of the currency's
+// "Currencies", and the two QF Pay's current documentation adds: CAD and
+// AUD). Amounts (txamt) are always whole numbers of the currency's
 // minor unit: cents for HKD (1250 is HKD 12.50), yen for JPY, which has
 // none (500 is JPY 500). Exponent says how many decimals a currency has;
 // FormatAmount and ParseAmount convert between minor units and decimal
@@ -22,22 +23,23 @@ type currencyInfo struct {
 	exponent int
 }
 
-// Currencies lists every currency of the API's currency table, in table
-// order.
+// Currencies lists every currency the SDK knows: the API's currency table
+// in its order, then those QF Pay's current documentation adds (CAD, AUD).
 func Currencies() []Currency { return slices.Clone(currencyList[:]) }
 
-// Description is the currency table's name of the currency, or "" for a
-// code the table does not list.
+// Description is the currency table's name of the currency (the current
+// documentation's, for CAD and AUD), or "" for a code neither lists.
 func (c Currency) Description() string { return currencies[c].description }
 
-// Known reports whether the code is in the API's currency table.
+// Known reports whether the code is in the API's currency table or among
+// the currencies QF Pay's current documentation adds.
 func (c Currency) Known() bool { _, ok := currencies[c]; return ok }
 
 // Exponent is the number of decimals of the currency's minor unit (its ISO
 // 4217 exponent): 2 for HKD, USD, EUR and the table's other currencies, 0
 // for JPY. An amount of n minor units is n / 10^Exponent() in the currency.
-// It is -1 for a code the API's currency table does not list, whose minor
-// unit the SDK does not know.
+// It is -1 for a code Known reports unknown, whose minor unit the SDK does
+// not know.
 func (c Currency) Exponent() int {
 	info, ok := currencies[c]
 	if !ok {
@@ -50,7 +52,7 @@ func (c Currency) Exponent() int {
 // in the currency, with exactly Exponent() decimals and no grouping or
 // symbol: CurrencyHKD.FormatAmount(1250) is "12.50",
 // CurrencyJPY.FormatAmount(500) is "500", a negative amount starts with
-// "-". A currency the API's table does not list is refused with a
+// "-". A currency Known reports unknown is refused with a
 // *ValidationError for txcurrcd (matching ErrInvalidRequest): its number of
 // decimals is unknown, and guessing would misstate the amount.
 func (c Currency) FormatAmount(amount int64) (string, error) {
@@ -68,8 +70,8 @@ func (c Currency) FormatAmount(amount int64) (string, error) {
 // exponents. It never rounds: a string with more decimals than Exponent()
 // is refused unless the extra ones are zeros ("12.500" is 1250 for HKD,
 // "12.505" an error). A malformed string or one beyond int64 is refused
-// with a *ValidationError for txamt, a currency the API's table does not
-// list with one for txcurrcd; both match ErrInvalidRequest.
+// with a *ValidationError for txamt, a currency Known reports unknown with
+// one for txcurrcd; both match ErrInvalidRequest.
 func (c Currency) ParseAmount(s string) (int64, error) {
 	exp := c.Exponent()
 	if exp < 0 {

@@ -16,7 +16,7 @@ import (
 func TestCurrencyExponents(t *testing.T) {
 	iso4217 := map[Currency]int{
 		CurrencyAED: 2, CurrencyCNY: 2, CurrencyEUR: 2, CurrencyHKD: 2, CurrencyIDR: 2, CurrencyJPY: 0,
-		CurrencyMMK: 2, CurrencyMYR: 2, CurrencySGD: 2, CurrencyTHB: 2, CurrencyUSD: 2,
+		CurrencyMMK: 2, CurrencyMYR: 2, CurrencySGD: 2, CurrencyTHB: 2, CurrencyUSD: 2, CurrencyCAD: 2, CurrencyAUD: 2,
 	}
 	require.Len(t, Currencies(), len(iso4217), "one exponent pinned per currency of the table")
 	for _, c := range Currencies() {
@@ -34,13 +34,15 @@ func TestCurrencyExponents(t *testing.T) {
 }
 
 func TestCurrenciesListsTheTable(t *testing.T) {
-	rows := specTable(t, "spec_currencies.txt", "Code Description", regexp.MustCompile(`^([A-Z]{3}) (.+)$`))
+	code := regexp.MustCompile(`^([A-Z]{3}) (.+)$`)
+	rows := specTable(t, "spec_currencies.txt", "Code Description", code)
+	rows = append(rows, specTable(t, "current_currencies.txt", "Code Description", code)...)
 	var want []Currency
 	for _, row := range rows {
 		want = append(want, Currency(row[0]))
 	}
 	got := Currencies()
-	assert.Equal(t, want, got, "table order")
+	assert.Equal(t, want, got, "the API's table in its order, then the current documentation's")
 	got[0] = "XXX"
 	assert.Equal(t, want, Currencies(), "each call returns a new slice")
 }

@@ -54,7 +54,7 @@ func TestParseNotificationCurrentTypes(t *testing.T) {
 			CardNumber: "5200****1096"}},
 		{"notify_subscription_payment_failed.json", Notification{Type: NotifySubscriptionPayment, RespCode: "1201",
 			TxTime: at("2024-05-23 10:20:05"), Amount: 9900, Currency: CurrencyHKD}},
-		{"notify_unfreeze.json", Notification{Type: NotifyUnfreeze, Status: "1", PayType: "802801", RespCode: "0000",
+		{"notify_unfreeze.json", Notification{Type: NotifyUnfreeze, Status: "1", PayType: PayTypeVisaMastercardOnline, RespCode: "0000",
 			SysTime: at("2024-05-14 12:00:01"), PayTime: at("2024-05-14 12:00:01"), TxTime: at("2024-05-14 12:00:00"),
 			Amount: 300, Currency: CurrencyHKD, OutTradeNo: "hold-0001", SysSN: "20240514000200020000000513",
 			OrigSysSN: "20240514000200020000000511", Cancel: CancelPreAuthFinished, CardNumber: "520000******1096"}},
@@ -66,7 +66,7 @@ func TestParseNotificationCurrentTypes(t *testing.T) {
 		{
 			// The card payment sample: order_type and card fields, no
 			// notify_type and no status.
-			"notify_card_payment.json", Notification{Type: NotifyPayment, PayType: "802801", RespCode: "0000",
+			"notify_card_payment.json", Notification{Type: NotifyPayment, PayType: PayTypeVisaMastercardOnline, RespCode: "0000",
 				SysTime: at("2024-05-14 11:28:38"), PayTime: at("2024-05-14 11:28:52"), TxTime: at("2024-05-14 11:28:38"),
 				Amount: 300, Currency: CurrencyHKD, OutTradeNo: "web-20240514-0007", SysSN: "20240514000200020000000507",
 				GoodsName: "Milk tea", ChannelSN: "8816158371234567", CardNumber: "400000******1091",

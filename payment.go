@@ -12,6 +12,10 @@ import (
 // (mainland China only).
 const LimitPayNoCredit = "no_credit"
 
+// RMBTagYes is the only value of RMBTag: with CurrencyCNY, the order is
+// denominated in renminbi (WeChat Pay HK, pay types 800201 and 800210).
+const RMBTagYes = "Y"
+
 // Pay tags for Alipay online and in-app payments (PayTag).
 const (
 	PayTagAlipayHK = "ALIPAYHK" // the default
@@ -33,7 +37,12 @@ const (
 //   - WeChat JSAPI (800207) and mini program (800213): SubOpenID is required;
 //     the answer's PayParams feed the wallet's payment call;
 //   - in-app (800210, 801010, 801110, 801510, 801810): GoodsName is required;
-//     PayParams feed the wallet SDK.
+//     PayParams feed the wallet SDK;
+//   - WeChat Pay H5 (800212, in a mobile browser outside WeChat): ExtendInfo
+//     with the shopper's mobile site and IP address is required; the
+//     shopper is sent to the answer's PayURL;
+//   - card-present pay types (PayType.Mode ModeCardPresent: 802808, 806708,
+//     806808) are paid at QF Pay's terminals: Payment refuses them.
 //
 // Payment checks every limit the API's parameter tables state before
 // sending and refuses a request that breaks one with a *ValidationError
@@ -59,8 +68,9 @@ type PaymentRequest struct {
 	// ExpireMinutes is expired_time: how long a QR code or checkout stays
 	// payable, 5 to 120 minutes (0: the gateway's default of 30). Only the
 	// pay types the API lists for it take it: 800201, 800101, 801512,
-	// 801501, 801112, 801114, 801010, 801510 and the mini program 800213;
-	// with any other it is refused.
+	// 801501, 801112, 801114, 801010, 801510 and the mini program 800213,
+	// and those of QF Pay's current documentation: 801101, 801107, 801514,
+	// 800714 and 805814; with any other it is refused.
 	ExpireMinutes int `url:"expired_time,omitempty"`
 	// GoodsName is goods_name, a short name shown to the customer (required
 	// for in-app payments). Checked: at most 64 characters, valid UTF-8, no
@@ -82,8 +92,8 @@ type PaymentRequest struct {
 	DeviceID string `url:"udid,omitempty"`
 	// ReturnURL is where an online checkout sends the customer after paying
 	// (required by GrabPay Online): an absolute http(s) URL of at most 512
-	// characters, 200 for Alipay WAP (801112, 801512). It is URL-encoded on
-	// the wire and signed raw.
+	// characters, 200 for Alipay WAP (801112, 801107, 801512). It is
+	// URL-encoded on the wire and signed raw.
 	ReturnURL string `url:"return_url,omitempty"`
 	// NotifyURL is notify_url, where the gateway posts this payment's
 	// asynchronous notification (see NotificationHandler), instead of or
@@ -108,6 +118,17 @@ type PaymentRequest struct {
 	// there), at most 128 characters; see WeChatOAuthURL and WeChatOpenID
 	// for getting one.
 	SubOpenID string `url:"sub_openid,omitempty"`
+	// ExtendInfo is extend_info, sent as its JSON string (see
+	// WeChatExtendInfo): the mobile site and the shopper's IP address of a
+	// WeChat Pay H5 payment (800212, required there), or the payer's real
+	// name on 800201, 800207, 800213 and 800210 (optional). Any other pay
+	// type refuses it. From QF Pay's current documentation ("WeChat").
+	ExtendInfo WeChatExtendInfo `url:"extend_info,omitempty"`
+	// RMBTag is rmb_tag: RMBTagYes, the only value, marks a WeChat Pay HK
+	// order as denominated in renminbi; Currency must then be CurrencyCNY.
+	// Taken by 800201 and 800210 only. From QF Pay's current documentation
+	// ("WeChat").
+	RMBTag string `url:"rmb_tag,omitempty"`
 }
 
 // PaymentResponse is the gateway's answer to a payment (API section "Public
@@ -203,15 +224,24 @@ func (c *Client) Payment(ctx context.Context, req *PaymentRequest) (*PaymentResp
 }
 
 // expiryPayTypes are the pay types whose table lists expired_time: the
-// "Available for" list of the payment sections, and the WeChat mini program
-// (800213), whose own table has the parameter.
+// "Available for" list of the payment sections, the WeChat mini program
+// (800213), whose own table has the parameter, and those QF Pay's current
+// documentation adds: the renumbered Alipay online codes (801101, 801107)
+// in its "Available for" list, and the codes of its web payment page
+// (801514, 800714, 805814).
 var expiryPayTypes = []PayType{
 	PayTypeWeChatMPM, PayTypeAlipayMPM, PayTypeAlipayHKOnlineWAP, PayTypeAlipayHKOnlineQR,
 	PayTypeAlipayOnlineWAP, PayTypeAlipayOnlineQR, PayTypeWeChatPayHKInApp, PayTypeAlipayHKInApp,
 	PayTypeWeChatMiniProgram,
+	PayTypeAlipayOverseasWeb, PayTypeAlipayOverseasWAP, PayTypeAlipayHKOnlineWeb, PayTypeUnionPayWeb, PayTypePayMeWeb,
 }
 
-// maxAlipayWAPReturnURL is the longest return_url Alipay WAP takes.
+// rmbTagPayTypes are the pay types that take rmb_tag (current
+// documentation, "WeChat").
+var rmbTagPayTypes = []PayType{PayTypeWeChatMPM, PayTypeWeChatInApp}
+
+// maxAlipayWAPReturnURL is the longest return_url Alipay WAP takes (801112,
+// its renumbered 801107, and Alipay HK's 801512).
 const maxAlipayWAPReturnURL = 200
 
 func (r *PaymentRequest) validate() error {
@@ -220,6 +250,9 @@ func (r *PaymentRequest) validate() error {
 	}
 	if r.PayType == "" {
 		return invalidField("pay_type", "PayType is required")
+	}
+	if r.PayType.Mode() == ModeCardPresent {
+		return invalidField("pay_type", "pay type %s (%s) is a card presented at a QF Pay terminal: such payments are made there, not through Payment", r.PayType, r.PayType.Description())
 	}
 	if err := validateAmount(r.Amount); err != nil {
 		return err
@@ -274,7 +307,7 @@ func (r *PaymentRequest) validate() error {
 			return err
 		}
 		limit := maxURL
-		if r.PayType == PayTypeAlipayOnlineWAP || r.PayType == PayTypeAlipayHKOnlineWAP {
+		if r.PayType == PayTypeAlipayOnlineWAP || r.PayType == PayTypeAlipayOverseasWAP || r.PayType == PayTypeAlipayHKOnlineWAP {
 			limit = maxAlipayWAPReturnURL
 		}
 		if err := checkLength("return_url", "ReturnURL", r.ReturnURL, limit); err != nil {
@@ -289,6 +322,19 @@ func (r *PaymentRequest) validate() error {
 	}
 	if r.PayTag != "" && r.PayTag != PayTagAlipayHK && r.PayTag != PayTagAlipayCN {
 		return invalidField("pay_tag", "PayTag %q: the API takes %s or %s", r.PayTag, PayTagAlipayHK, PayTagAlipayCN)
+	}
+	if err := r.ExtendInfo.validate(r.PayType); err != nil {
+		return err
+	}
+	if r.RMBTag != "" {
+		switch {
+		case r.RMBTag != RMBTagYes:
+			return invalidField("rmb_tag", "RMBTag %q: the only value is %q", r.RMBTag, RMBTagYes)
+		case !slices.Contains(rmbTagPayTypes, r.PayType):
+			return invalidField("rmb_tag", "RMBTag is taken only by pay types %v, not %s", rmbTagPayTypes, r.PayType)
+		case r.Currency != CurrencyCNY:
+			return invalidField("rmb_tag", "RMBTag marks a renminbi order: Currency must be %s, not %s", CurrencyCNY, r.Currency)
+		}
 	}
 	return nil
 }

@@ -151,12 +151,39 @@ func TestPaymentRequestBody(t *testing.T) {
 		},
 		{
 			name: "card online with a per-order notify_url: URL-encoded on the wire, raw in the signature",
-			// 802801 (Visa / Mastercard online) is in the current
-			// documentation's catalogue, not yet in PayType's table.
-			req: PaymentRequest{PayType: PayType("802801"), Amount: 300, Currency: CurrencyHKD, OutTradeNo: "N1",
+			req: PaymentRequest{PayType: PayTypeVisaMastercardOnline, Amount: 300, Currency: CurrencyHKD, OutTradeNo: "N1",
 				NotifyURL: "https://shop.example/qfpay/notify?shop=7&x=a b"},
 			body:   "notify_url=https%3A%2F%2Fshop.example%2Fqfpay%2Fnotify%3Fshop%3D7%26x%3Da+b&out_trade_no=N1&pay_type=802801&txamt=300&txcurrcd=HKD&txdtm=2019-12-25+14%3A21%3A28",
 			signed: "notify_url=https://shop.example/qfpay/notify?shop=7&x=a b&out_trade_no=N1&pay_type=802801&txamt=300&txcurrcd=HKD&txdtm=2019-12-25 14:21:28",
+		},
+		{
+			name: "WeChat Pay H5: extend_info's JSON string URL-encoded on the wire, signed raw",
+			req: PaymentRequest{PayType: PayTypeWeChatH5, Amount: 300, Currency: CurrencyHKD, OutTradeNo: "H5W-1",
+				ExtendInfo: WeChatExtendInfo{WapURL: "https://m.shop.example/?a=1&b=2", WapName: "Milk Tea Shop", ShopperIP: "203.0.113.7"}},
+			body: "extend_info=%7B%22scene_info%22%3A%7B%22h5_info%22%3A%7B%22type%22%3A%22Wap%22%2C%22wap_url%22%3A%22https%3A%2F%2Fm.shop.example%2F%3Fa%3D1%26b%3D2%22%2C%22wap_name%22%3A%22Milk+Tea+Shop%22%7D%7D%2C%22spbill_create_ip%22%3A%22203.0.113.7%22%7D" +
+				"&out_trade_no=H5W-1&pay_type=800212&txamt=300&txcurrcd=HKD&txdtm=2019-12-25+14%3A21%3A28",
+			signed: `extend_info={"scene_info":{"h5_info":{"type":"Wap","wap_url":"https://m.shop.example/?a=1&b=2","wap_name":"Milk Tea Shop"}},"spbill_create_ip":"203.0.113.7"}` +
+				"&out_trade_no=H5W-1&pay_type=800212&txamt=300&txcurrcd=HKD&txdtm=2019-12-25 14:21:28",
+		},
+		{
+			name: "WeChat real-name check: extend_info with the payer's Chinese name as UTF-8",
+			req: PaymentRequest{PayType: PayTypeWeChatMPM, Amount: 300, Currency: CurrencyCNY, OutTradeNo: "RN-1",
+				ExtendInfo: WeChatExtendInfo{PayerIDNumber: "11010519491231002X", PayerName: "张三"}},
+			body:   "extend_info=%7B%22user_creid%22%3A%2211010519491231002X%22%2C%22user_truename%22%3A%22%E5%BC%A0%E4%B8%89%22%7D&out_trade_no=RN-1&pay_type=800201&txamt=300&txcurrcd=CNY&txdtm=2019-12-25+14%3A21%3A28",
+			signed: `extend_info={"user_creid":"11010519491231002X","user_truename":"张三"}&out_trade_no=RN-1&pay_type=800201&txamt=300&txcurrcd=CNY&txdtm=2019-12-25 14:21:28`,
+		},
+		{
+			name: "WeChat Pay HK in renminbi: rmb_tag Y",
+			req: PaymentRequest{PayType: PayTypeWeChatInApp, Amount: 500, Currency: CurrencyCNY, OutTradeNo: "RMB-1",
+				GoodsName: "qfpay", RMBTag: RMBTagYes},
+			body:   "goods_name=qfpay&out_trade_no=RMB-1&pay_type=800210&rmb_tag=Y&txamt=500&txcurrcd=CNY&txdtm=2019-12-25+14%3A21%3A28",
+			signed: "goods_name=qfpay&out_trade_no=RMB-1&pay_type=800210&rmb_tag=Y&txamt=500&txcurrcd=CNY&txdtm=2019-12-25 14:21:28",
+		},
+		{
+			name:   "renumbered Alipay online WAP, 801107",
+			req:    PaymentRequest{PayType: PayTypeAlipayOverseasWAP, Amount: 300, Currency: CurrencyHKD, OutTradeNo: "AW-1", ExpireMinutes: 15},
+			body:   "expired_time=15&out_trade_no=AW-1&pay_type=801107&txamt=300&txcurrcd=HKD&txdtm=2019-12-25+14%3A21%3A28",
+			signed: "expired_time=15&out_trade_no=AW-1&pay_type=801107&txamt=300&txcurrcd=HKD&txdtm=2019-12-25 14:21:28",
 		},
 		{
 			name:   "explicit TxTime in UTC written in the client's zone",
@@ -168,7 +195,7 @@ func TestPaymentRequestBody(t *testing.T) {
 			name: "empty optionals neither sent nor signed",
 			req: PaymentRequest{PayType: PayTypeAlipayMPM, Amount: 10, Currency: CurrencyEUR, OutTradeNo: "T2",
 				AuthCode: "", ExpireMinutes: 0, GoodsName: "", GoodsInfo: "", MerchantID: "", TimeZone: "", DeviceID: "",
-				ReturnURL: "", LimitPay: "", PayTag: "", OpenID: "", SubOpenID: "", NotifyURL: ""},
+				ReturnURL: "", LimitPay: "", PayTag: "", OpenID: "", SubOpenID: "", NotifyURL: "", ExtendInfo: WeChatExtendInfo{}, RMBTag: ""},
 			body:   "out_trade_no=T2&pay_type=800101&txamt=10&txcurrcd=EUR&txdtm=2019-12-25+14%3A21%3A28",
 			signed: "out_trade_no=T2&pay_type=800101&txamt=10&txcurrcd=EUR&txdtm=2019-12-25 14:21:28",
 		},

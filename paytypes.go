@@ -8,17 +8,20 @@ import (
 //go:generate go run ./internal/cmd/gentables -spec testdata -o tables_gen.go
 
 // PayType is the pay_type code that picks wallet and checkout scenario (API
-// section "Payment Codes", PayType table). The constants below cover every
-// code in that table; a PayType holding any other code is still sent as is,
-// for codes QF Pay adds later.
+// section "Payment Codes", PayType table). The constants cover every code of
+// that table and of the pay-type catalogue of QF Pay's current
+// documentation, which adds cards, Apple Pay, PayMe, UnionPay and Octopus
+// web pages, WeChat Pay H5 and renumbered Alipay online codes; a PayType
+// holding any other code is still sent as is, for codes QF Pay adds later.
 type PayType string
 
 // PayMode is the checkout scenario a pay type belongs to.
 type PayMode int
 
-// The checkout scenarios of the API documentation.
+// The checkout scenarios of the API documentation, and the card-present
+// payments of the current documentation.
 const (
-	// ModeUnknown is the mode of a code missing from the PayType table.
+	// ModeUnknown is the mode of a code the SDK does not know.
 	ModeUnknown PayMode = iota
 	// ModeConsumerPresented (CPM): the merchant scans the customer's code
 	// (auth_code is required).
@@ -36,6 +39,11 @@ const (
 	// ModeInApp: a payment started by the merchant's mobile app through the
 	// wallet SDK (pay_params in the answer).
 	ModeInApp
+	// ModeCardPresent: a card presented at a QF Pay terminal (card-present
+	// POS, current documentation). Such payments show in queries,
+	// notifications and refunds, but none is made through Client.Payment,
+	// which refuses these pay types.
+	ModeCardPresent
 )
 
 // String names the mode.
@@ -51,6 +59,8 @@ func (m PayMode) String() string {
 		return "in-wallet"
 	case ModeInApp:
 		return "in-app"
+	case ModeCardPresent:
+		return "card-present"
 	}
 	return "unknown"
 }
@@ -61,14 +71,18 @@ type payTypeInfo struct {
 	description string
 }
 
-// PayTypes lists every pay type of the API's PayType table, in table order.
+// PayTypes lists every pay type the SDK knows: the API's PayType table in
+// its order, then the codes QF Pay's current documentation adds, in its
+// catalogue's order.
 func PayTypes() []PayType { return slices.Clone(payTypeList[:]) }
 
-// Description is the PayType table's description of the code, or "" for a
-// code the table does not list.
+// Description is the PayType table's description of the code (the current
+// documentation's catalogue's, for the codes it adds), or "" for a code
+// neither lists.
 func (p PayType) Description() string { return payTypes[p].description }
 
-// Known reports whether the code is in the API's PayType table.
+// Known reports whether the code is in the API's PayType table or the
+// current documentation's catalogue.
 func (p PayType) Known() bool { _, ok := payTypes[p]; return ok }
 
 // Mode is the checkout scenario of the code (ModeUnknown for unlisted codes).

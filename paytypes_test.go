@@ -44,21 +44,64 @@ func specTable(t *testing.T, file, header string, re *regexp.Regexp) [][]string 
 	return rows
 }
 
+// catalogue is the merged pay-type table the SDK holds, read independently
+// of the generator: the API's PayType table, then the codes the current
+// documentation's catalogue adds.
+func catalogue(t *testing.T) (older, current [][]string) {
+	t.Helper()
+	code := regexp.MustCompile(`^(\d{6}) (.+)$`)
+	older = specTable(t, "spec_paytypes.txt", "Code Description", code)
+	current = specTable(t, "current_paytypes.txt", "Code Meaning", code)
+	return older, current
+}
+
 func TestPayTypesMatchSpecTable(t *testing.T) {
-	rows := specTable(t, "spec_paytypes.txt", "Code Description", regexp.MustCompile(`^(\d{6}) (.+)$`))
-	require.Len(t, rows, 58, "rows of the spec's PayType table")
+	older, current := catalogue(t)
+	require.Len(t, older, 58, "rows of the spec's PayType table")
+	require.Len(t, current, 16, "rows of the current documentation's catalogue (§4.1)")
 	var codes []PayType
-	for _, row := range rows {
-		p := PayType(row[0])
-		codes = append(codes, p)
-		t.Run(row[0], func(t *testing.T) {
-			assert.True(t, p.Known(), "Known")
-			assert.Equal(t, row[1], p.Description())
-			assert.NotEqual(t, ModeUnknown, p.Mode(), "every listed code has a mode")
+	for _, rows := range [][][]string{older, current} {
+		for _, row := range rows {
+			p := PayType(row[0])
+			codes = append(codes, p)
+			t.Run(row[0], func(t *testing.T) {
+				assert.True(t, p.Known(), "Known")
+				assert.Equal(t, row[1], p.Description())
+				assert.NotEqual(t, ModeUnknown, p.Mode(), "every listed code has a mode")
+			})
+		}
+	}
+	assert.Equal(t, codes, PayTypes(), "PayTypes lists the API's table in its order, then the current catalogue's additions")
+	assert.Len(t, payTypes, len(older)+len(current), "no code beyond the two tables, none in both")
+}
+
+// TestRenumberedAlipayCodes: the older codes stay, beside the current
+// documentation's, and say so.
+func TestRenumberedAlipayCodes(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, new PayType
+		desc     string
+	}{
+		{"WAP", PayTypeAlipayOnlineWAP, PayTypeAlipayOverseasWAP, "Alipay online WAP, overseas merchants"},
+		{"web", PayTypeAlipayOnlineQR, PayTypeAlipayOverseasWeb, "Alipay online WEB, overseas merchants"},
+	}
+	src, err := os.ReadFile("tables_gen.go")
+	require.NoError(t, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.True(t, tt.old.Known(), "the older code is kept")
+			assert.Equal(t, ModeOnline, tt.old.Mode())
+			assert.Equal(t, ModeOnline, tt.new.Mode())
+			assert.Equal(t, tt.desc, tt.new.Description())
+			assert.Contains(t, string(src), "QF Pay's current documentation no longer lists "+string(tt.old)+":",
+				"the older code's doc says what changed")
 		})
 	}
-	assert.Equal(t, codes, PayTypes(), "PayTypes lists the table, in table order")
-	assert.Len(t, payTypes, len(rows), "no code beyond the table")
+	assert.Equal(t, PayType("801107"), PayTypeAlipayOverseasWAP)
+	assert.Equal(t, PayType("801101"), PayTypeAlipayOverseasWeb)
+	assert.Equal(t, PayType("801112"), PayTypeAlipayOnlineWAP)
+	assert.Equal(t, PayType("801114"), PayTypeAlipayOnlineQR)
 }
 
 func TestPayTypeModes(t *testing.T) {
@@ -86,6 +129,22 @@ func TestPayTypeModes(t *testing.T) {
 		{"pre-auth MPM 801808", PayTypeAlipayPreAuthMPM, ModeMerchantPresented, false, true, false, true},
 		{"pre-auth in-app 801810", PayTypeAlipayPreAuthInApp, ModeInApp, false, false, false, true},
 		{"pre-auth online 801814", PayTypeAlipayPreAuthOnline, ModeOnline, false, false, true, true},
+		{"WeChat H5 800212", PayTypeWeChatH5, ModeOnline, false, false, true, false},
+		{"UnionPay WAP 800712", PayTypeUnionPayWAP, ModeOnline, false, false, true, false},
+		{"UnionPay web 800714", PayTypeUnionPayWeb, ModeOnline, false, false, true, false},
+		{"Alipay overseas web 801101", PayTypeAlipayOverseasWeb, ModeOnline, false, false, true, false},
+		{"Alipay overseas WAP 801107", PayTypeAlipayOverseasWAP, ModeOnline, false, false, true, false},
+		{"Alipay HK web 801514", PayTypeAlipayHKOnlineWeb, ModeOnline, false, false, true, false},
+		{"Visa / Mastercard online 802801", PayTypeVisaMastercardOnline, ModeOnline, false, false, true, false},
+		{"Visa / Mastercard offline 802808", PayTypeVisaMastercardOffline, ModeCardPresent, false, false, false, false},
+		{"Octopus web 803714", PayTypeOctopusWeb, ModeOnline, false, false, true, false},
+		{"PayMe MPM 805801", PayTypePayMeMPM, ModeMerchantPresented, false, true, false, false},
+		{"PayMe CPM 805808", PayTypePayMeCPM, ModeConsumerPresented, true, false, false, false},
+		{"PayMe WAP 805812", PayTypePayMeWAP, ModeOnline, false, false, true, false},
+		{"PayMe web 805814", PayTypePayMeWeb, ModeOnline, false, false, true, false},
+		{"Apple Pay 806527", PayTypeApplePay, ModeOnline, false, false, true, false},
+		{"UnionPay card offline 806708", PayTypeUnionPayCardOffline, ModeCardPresent, false, false, false, false},
+		{"Amex card offline 806808", PayTypeAmexCardOffline, ModeCardPresent, false, false, false, false},
 		{"unlisted code", PayType("801802"), ModeUnknown, false, false, false, false},
 		{"empty", PayType(""), ModeUnknown, false, false, false, false},
 	}
@@ -126,6 +185,7 @@ func TestPayModeString(t *testing.T) {
 		ModeOnline:            "online",
 		ModeInWallet:          "in-wallet",
 		ModeInApp:             "in-app",
+		ModeCardPresent:       "card-present",
 		PayMode(42):           "unknown",
 	}
 	for m, want := range tests {
@@ -134,9 +194,11 @@ func TestPayModeString(t *testing.T) {
 }
 
 func TestCurrenciesMatchSpecTable(t *testing.T) {
-	rows := specTable(t, "spec_currencies.txt", "Code Description", regexp.MustCompile(`^([A-Z]{3}) (.+)$`))
+	code := regexp.MustCompile(`^([A-Z]{3}) (.+)$`)
+	rows := specTable(t, "spec_currencies.txt", "Code Description", code)
+	rows = append(rows, specTable(t, "current_currencies.txt", "Code Description", code)...)
 	constants := []Currency{CurrencyAED, CurrencyCNY, CurrencyEUR, CurrencyHKD, CurrencyIDR, CurrencyJPY,
-		CurrencyMMK, CurrencyMYR, CurrencySGD, CurrencyTHB, CurrencyUSD}
+		CurrencyMMK, CurrencyMYR, CurrencySGD, CurrencyTHB, CurrencyUSD, CurrencyCAD, CurrencyAUD}
 	var codes []Currency
 	for _, row := range rows {
 		c := Currency(row[0])
@@ -146,8 +208,10 @@ func TestCurrenciesMatchSpecTable(t *testing.T) {
 			assert.Equal(t, row[1], c.Description())
 		})
 	}
-	assert.Equal(t, codes, constants, "one constant per row, in table order")
-	assert.Len(t, currencies, len(rows), "no currency beyond the table")
+	assert.Equal(t, codes, constants, "one constant per row, the API's table first, in table order")
+	assert.Len(t, currencies, len(rows), "no currency beyond the tables")
+	assert.Equal(t, "Canadian Dollar", CurrencyCAD.Description())
+	assert.Equal(t, "Australian Dollar", CurrencyAUD.Description())
 	assert.False(t, Currency("GBP").Known())
 	assert.Empty(t, Currency("GBP").Description())
 	assert.False(t, Currency("hkd").Known(), "codes are upper case")

@@ -142,7 +142,7 @@ func TestQueryDecodesSamples(t *testing.T) {
 		// QF Pay's current documentation adds exchange_rate and the cash
 		// fields to each record.
 		{"query_current.json", QueryResponse{Page: 1, PageSize: 10, RespCode: "0000", Message: "请求成功", Transactions: []Transaction{{
-			SysSN: "20240514000200020000000507", OutTradeNo: "web-20240514-0007", PayType: "802801", OrderType: OrderTypePayment,
+			SysSN: "20240514000200020000000507", OutTradeNo: "web-20240514-0007", PayType: PayTypeVisaMastercardOnline, OrderType: OrderTypePayment,
 			Amount: 300, Currency: CurrencyHKD, TxTime: time.Date(2024, 5, 14, 11, 28, 38, 0, beijing),
 			SysTime: time.Date(2024, 5, 14, 11, 28, 38, 0, beijing), PayTime: time.Date(2024, 5, 14, 11, 28, 52, 0, beijing),
 			Cancel: CancelPartiallyRefunded, RespCode: "0000", ErrMsg: "success", GoodsName: "Milk tea", ChannelSN: "8816158371234567",

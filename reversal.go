@@ -98,8 +98,11 @@ var (
 // does not know. payType is the pay type the payment was made with.
 //
 // Hong Kong pay types (WeChat Pay HK, Alipay HK, FPS, Octopus: 801008,
-// 801010, 801501, 801510, 801512, 802001, 803701, 803712) do not support
-// cancel: Cancel refuses them before sending anything (ErrInvalidRequest).
+// 801010, 801501, 801510, 801512, 802001, 803701, 803712; and those the
+// current documentation's catalogue marks HK: UnionPay 800712 and 800714,
+// Alipay HK 801514, Octopus 803714, PayMe 805801, 805808, 805812 and
+// 805814) do not support cancel: Cancel refuses them before sending
+// anything (ErrInvalidRequest).
 // Let such a payment expire, or refund it once paid.
 //
 // Cancel is a last resort when a payment's status cannot be settled: query
@@ -137,7 +140,8 @@ func cancelEndpoint(p PayType) (*endpoint, error) {
 
 // hongKongPayTypes are the pay types of Hong Kong wallets, which support
 // neither reversal nor close (QF Pay's current documentation, "Reversal/
-// Cancel").
+// Cancel"): those of the API's table, and the codes the current
+// documentation's catalogue adds and marks (HK).
 var hongKongPayTypes = map[PayType]bool{
 	PayTypeWeChatPayHKCPM:    true,
 	PayTypeWeChatPayHKInApp:  true,
@@ -147,6 +151,14 @@ var hongKongPayTypes = map[PayType]bool{
 	PayTypeFPSMPM:            true,
 	PayTypeOctopusMPM:        true,
 	PayTypeOctopusWAP:        true,
+	PayTypeUnionPayWAP:       true,
+	PayTypeUnionPayWeb:       true,
+	PayTypeAlipayHKOnlineWeb: true,
+	PayTypeOctopusWeb:        true,
+	PayTypePayMeMPM:          true,
+	PayTypePayMeCPM:          true,
+	PayTypePayMeWAP:          true,
+	PayTypePayMeWeb:          true,
 }
 
 // Reverse reverses a transaction that has not succeeded yet (POST

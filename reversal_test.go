@@ -283,6 +283,8 @@ func TestCancelPicksTheWalletsEndpoint(t *testing.T) {
 	}
 	hongKong := map[PayType]bool{
 		"801008": true, "801010": true, "801501": true, "801510": true, "801512": true, "802001": true, "803701": true, "803712": true,
+		// The current documentation's catalogue, marked (HK).
+		"800712": true, "800714": true, "801514": true, "803714": true, "805801": true, "805808": true, "805812": true, "805814": true,
 	}
 	for _, p := range append(PayTypes(), "899999") {
 		t.Run(string(p), func(t *testing.T) {

@@ -146,6 +146,12 @@ func TestSpecLimits(t *testing.T) {
 		{"Alipay HK WAP return_url of 201", pay(func(r *PaymentRequest) {
 			r.PayType, r.ReturnURL = PayTypeAlipayHKOnlineWAP, "https://m.example/"+n("r", 183)
 		}), "return_url"},
+		{"Alipay overseas WAP (801107) return_url of 200", pay(func(r *PaymentRequest) {
+			r.PayType, r.ReturnURL = PayTypeAlipayOverseasWAP, "https://m.example/"+n("r", 182)
+		}), ""},
+		{"Alipay overseas WAP (801107) return_url of 201", pay(func(r *PaymentRequest) {
+			r.PayType, r.ReturnURL = PayTypeAlipayOverseasWAP, "https://m.example/"+n("r", 183)
+		}), "return_url"},
 		{"Alipay web return_url of 201", pay(func(r *PaymentRequest) {
 			r.PayType, r.ReturnURL = PayTypeAlipayOnlineQR, "https://m.example/"+n("r", 183)
 		}), ""},
@@ -175,6 +181,16 @@ func TestSpecLimits(t *testing.T) {
 		{"expired_time on the mini program", pay(func(r *PaymentRequest) {
 			r.PayType, r.SubOpenID, r.ExpireMinutes = PayTypeWeChatMiniProgram, jsapi, 30
 		}), ""},
+		{"expired_time on Alipay overseas web 801101", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypeAlipayOverseasWeb, 30 }), ""},
+		{"expired_time on Alipay overseas WAP 801107", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypeAlipayOverseasWAP, 5 }), ""},
+		{"expired_time on Alipay HK web 801514", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypeAlipayHKOnlineWeb, 120 }), ""},
+		{"expired_time on UnionPay web 800714", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypeUnionPayWeb, 30 }), ""},
+		{"expired_time on PayMe web 805814", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypePayMeWeb, 30 }), ""},
+		{"expired_time on PayMe WAP 805812, not listed", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypePayMeWAP, 30 }), "expired_time"},
+		{"expired_time on WeChat H5 800212, not listed", pay(func(r *PaymentRequest) {
+			r.PayType, r.ExtendInfo, r.ExpireMinutes = PayTypeWeChatH5, WeChatExtendInfo{WapURL: "https://m.example/", WapName: "M", ShopperIP: "10.0.0.1"}, 30
+		}), "expired_time"},
+		{"expired_time 4 on 801101", pay(func(r *PaymentRequest) { r.PayType, r.ExpireMinutes = PayTypeAlipayOverseasWeb, 4 }), "expired_time"},
 		{"expired_time on a CPM", pay(func(r *PaymentRequest) {
 			r.PayType, r.AuthCode, r.ExpireMinutes = PayTypeAlipayCPM, "280438849930815813", 30
 		}), "expired_time"},

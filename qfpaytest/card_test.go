@@ -15,7 +15,7 @@ import (
 func hold(t *testing.T, srv *qfpaytest.Server, client *qfpay.Client, outTradeNo string, amount int64, notifyURL string) string {
 	t.Helper()
 	intent, err := client.CreatePaymentIntent(t.Context(), &qfpay.PaymentIntentRequest{
-		PayType: qfpaytest.CardPayType, Amount: amount, Currency: qfpay.CurrencyHKD, OutTradeNo: outTradeNo, NotifyURL: notifyURL,
+		PayType: qfpay.PayTypeVisaMastercardOnline, Amount: amount, Currency: qfpay.CurrencyHKD, OutTradeNo: outTradeNo, NotifyURL: notifyURL,
 	})
 	require.NoError(t, err)
 	tx, err := srv.AuthorizeIntent(intent.ID)
@@ -143,7 +143,7 @@ func TestCardPreAuthNotAuthorised(t *testing.T) {
 	srv := newServer(t)
 	client := newClient(t, srv)
 	intent, err := client.CreatePaymentIntent(t.Context(), &qfpay.PaymentIntentRequest{
-		PayType: qfpaytest.CardPayType, Amount: 100, OutTradeNo: "never-held"})
+		PayType: qfpay.PayTypeVisaMastercardOnline, Amount: 100, OutTradeNo: "never-held"})
 	require.NoError(t, err)
 	tx, _ := srv.Transaction("never-held")
 	_, err = client.ReleaseFunds(t.Context(), &qfpay.ReleaseRequest{SysSN: tx.SysSN, OutTradeNo: "never-held", Amount: 100})

@@ -27,10 +27,29 @@ const (
 	checkoutFailPath = checkoutPath + "fail/"
 )
 
-// CardPayType is the pay type the checkout page and the payment intents
-// pay with when the shopper names none: 802801, Visa / Mastercard online
-// (current documentation; not in the API documentation's PayType table).
-const CardPayType qfpay.PayType = "802801"
+// checkoutDefaultPayType is what the checkout page's pay button pays with
+// when the form names no pay_type: Visa / Mastercard online.
+const checkoutDefaultPayType = qfpay.PayTypeVisaMastercardOnline
+
+// checkoutMethod is one choice of the checkout page's method list.
+type checkoutMethod struct {
+	PayType qfpay.PayType
+	Label   string
+}
+
+// checkoutMethods are the methods the checkout page offers, the first
+// selected: the cards, Apple Pay and Hong Kong wallets of the current
+// documentation's hosted checkout (section "Hosted checkout page").
+var checkoutMethods = []checkoutMethod{
+	{qfpay.PayTypeVisaMastercardOnline, "Visa / Mastercard"},
+	{qfpay.PayTypeApplePay, "Apple Pay"},
+	{qfpay.PayTypeAlipayHKOnlineWAP, "Alipay HK"},
+	{qfpay.PayTypeWeChatMPM, "WeChat Pay"},
+	{qfpay.PayTypeFPSMPM, "FPS"},
+	{qfpay.PayTypePayMeWAP, "PayMe"},
+	{qfpay.PayTypeOctopusWAP, "Octopus"},
+	{qfpay.PayTypeUnionPayWAP, "UnionPay"},
+}
 
 // CheckoutDeclineCode is the respcd a checkout or payment intent the
 // shopper's card declined is listed with: 1205, "The transaction failed".
@@ -224,7 +243,8 @@ func (s *Server) checkoutVerify(q url.Values) (*txn, *apiError) {
 }
 
 // checkoutButton serves POST /checkstand/pay/<syssn> (the shopper pays,
-// with the form's pay_type, CardPayType by default) and
+// with the form's pay_type, a known code that is not card-present; Visa /
+// Mastercard online by default) and
 // /checkstand/fail/<syssn> (the shopper's card is declined): a 303 to
 // return_url or failed_url. A page past its checkout_expired_time (or a
 // checkout past its default expiry of 30 minutes) goes to failed_url, the
@@ -241,10 +261,10 @@ func (s *Server) checkoutButton(w http.ResponseWriter, r *http.Request, syssn st
 	}
 	payType := qfpay.PayType(r.PostForm.Get("pay_type"))
 	if payType == "" {
-		payType = CardPayType
+		payType = checkoutDefaultPayType
 	}
-	if len(payType) != 6 || !digits(string(payType)) {
-		http.Error(w, fmt.Sprintf("pay_type %q: want a six-digit code", payType), http.StatusBadRequest)
+	if !payType.Known() || payType.Mode() == qfpay.ModeCardPresent {
+		http.Error(w, fmt.Sprintf("pay_type %q: want a known code a shopper can pay online", payType), http.StatusBadRequest)
 		return
 	}
 	now := s.Now()
@@ -295,6 +315,8 @@ type checkoutView struct {
 	FailPath   string `json:"fail"`
 	// Shown is the amount in the currency's major unit, for the page.
 	Shown string `json:"-"`
+	// Methods are the page's choices of method.
+	Methods []checkoutMethod `json:"-"`
 }
 
 func checkoutViewOf(t *txn) checkoutView {
@@ -303,7 +325,8 @@ func checkoutViewOf(t *txn) checkoutView {
 		GoodsName: t.goodsName, Lang: t.checkout.lang, PaySource: t.checkout.paySource, RespCode: t.respcd,
 		ReturnURL: t.returnURL, FailedURL: t.checkout.failedURL, CancelURL: t.checkout.cancelURL,
 		PayPath: checkoutPayPath + t.syssn, FailPath: checkoutFailPath + t.syssn,
-		Shown: t.currency + " " + majorUnits(t.amount, t.currency).String(),
+		Shown:   t.currency + " " + majorUnits(t.amount, t.currency).String(),
+		Methods: checkoutMethods,
 	}
 }
 
@@ -314,16 +337,13 @@ var checkoutHTML = template.Must(template.New("checkout").Parse(`<!doctype html>
 <p id="goods">{{.GoodsName}}</p>
 <p>Order <span id="out_trade_no">{{.OutTradeNo}}</span> (<span id="syssn">{{.SysSN}}</span>), status <span id="respcd">{{.RespCode}}</span></p>
 <form method="post" action="{{.PayPath}}">
+<label for="pay_type">Pay with</label>
 <select name="pay_type" id="pay_type">
-<option value="802801">Visa / Mastercard</option>
-<option value="806527">Apple Pay</option>
-<option value="801512">Alipay HK</option>
-<option value="800201">WeChat Pay</option>
-<option value="802001">FPS</option>
-</select>
+{{range .Methods}}<option value="{{.PayType}}">{{.Label}}</option>
+{{end}}</select>
 <button type="submit" id="pay">Pay</button>
 </form>
-<form method="post" action="{{.FailPath}}"><button type="submit" id="fail">Decline the card</button></form>
+<form method="post" action="{{.FailPath}}"><button type="submit" id="fail">Fail (card declined)</button></form>
 {{if .CancelURL}}<p><a id="cancel" href="{{.CancelURL}}">Back to the shop</a></p>{{end}}
 </body></html>
 `))
@@ -421,8 +441,9 @@ func (s *Server) OpenCheckout(ctx context.Context, checkoutURL string) (*Checkou
 	}, nil
 }
 
-// Pay presses the page's pay button: the shopper pays with payType (""
-// means CardPayType). The order is paid, notified to its notify_url, and
+// Pay presses the page's pay button: the shopper pays with payType, a
+// known code that is not card-present ("" means
+// qfpay.PayTypeVisaMastercardOnline). The order is paid, notified to its notify_url, and
 // listed paid; Pay returns where the page sends the browser, the order's
 // ReturnURL, or its FailedURL when the page had expired (the order is then
 // listed 1181).

@@ -72,12 +72,12 @@ func TestCheckoutLifecycleSDK(t *testing.T) {
 			assert.Equal(t, "co-1", n.OutTradeNo)
 			assert.Equal(t, page.SysSN, n.SysSN)
 			assert.Equal(t, int64(1000), n.Amount)
-			assert.Equal(t, qfpaytest.CardPayType, n.PayType)
+			assert.Equal(t, qfpay.PayTypeVisaMastercardOnline, n.PayType)
 
 			paid, err := client.WaitForPayment(ctx, "co-1")
 			require.NoError(t, err)
 			assert.Equal(t, int64(1000), paid.Amount)
-			assert.Equal(t, qfpaytest.CardPayType, paid.PayType)
+			assert.Equal(t, qfpay.PayTypeVisaMastercardOnline, paid.PayType)
 			assert.Equal(t, "港式 奶茶 x2", paid.GoodsName)
 
 			_, err = page.Pay(ctx, "")
@@ -126,6 +126,36 @@ func TestCheckoutPayType(t *testing.T) {
 	tx := only(t, client, &qfpay.QueryRequest{OutTradeNos: []string{"co-fps"}})
 	assert.Equal(t, qfpay.PayTypeFPSMPM, tx.PayType)
 	assert.True(t, tx.Paid())
+}
+
+// TestCheckoutPayTypeRefused: the pay button takes a method a shopper can
+// pay online with, nothing else, and the order stays unpaid.
+func TestCheckoutPayTypeRefused(t *testing.T) {
+	srv := newServer(t)
+	client := newClient(t, srv)
+	for _, tt := range []struct {
+		name    string
+		payType qfpay.PayType
+	}{
+		{"unknown code", "999999"},
+		{"not a code", "card"},
+		{"card-present", qfpay.PayTypeVisaMastercardOffline},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			no := "co-bad-" + string(tt.payType)
+			link, err := client.CheckoutURL(checkoutOrder(no, "https://shop.example/n"))
+			require.NoError(t, err)
+			page, err := srv.OpenCheckout(t.Context(), link)
+			require.NoError(t, err)
+			_, err = page.Pay(t.Context(), tt.payType)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "HTTP 400")
+			assert.Contains(t, err.Error(), "want a known code a shopper can pay online")
+			tx, ok := srv.Transaction(no)
+			require.True(t, ok)
+			assert.Equal(t, "1143", tx.RespCode, "still waiting for the shopper")
+		})
+	}
 }
 
 // TestCheckoutTampered: a URL changed after signing is refused and creates
@@ -330,6 +360,11 @@ func TestCheckoutBrowserPages(t *testing.T) {
 	require.True(t, ok)
 	assert.Contains(t, body, `<form method="post" action="/checkstand/pay/`+tx.SysSN+`">`)
 	assert.Contains(t, body, `<form method="post" action="/checkstand/fail/`+tx.SysSN+`">`)
+	assert.Contains(t, body, `<button type="submit" id="pay">Pay</button>`)
+	assert.Contains(t, body, `<button type="submit" id="fail">Fail (card declined)</button>`)
+	assert.Contains(t, body, `<option value="802801">Visa / Mastercard</option>`+"\n"+`<option value="806527">Apple Pay</option>`,
+		"the methods, cards first")
+	assert.Contains(t, body, `<option value="805812">PayMe</option>`)
 	assert.Contains(t, body, `<h1 id="amount">HKD 3</h1>`)
 	assert.Contains(t, body, `&lt;b&gt;tea&lt;/b&gt;`, "goods_name escaped")
 	assert.Contains(t, body, `href="https://m.example/cart"`)

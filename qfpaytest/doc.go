@@ -140,24 +140,28 @@
 // mchid, no unknown parameter), 400 with 1104 or 1103. A valid URL creates
 // the order, waiting for the shopper (listed 1143, pay_type empty) until
 // checkout_expired_time (default 30 minutes); the same URL again shows the
-// same order, another order's out_trade_no is 2011 (409). The page's pay
-// button (POST /checkstand/pay/<syssn>, with the method chosen as
-// pay_type, CardPayType by default) pays and notifies it and answers 303
-// to return_url; its decline button (POST /checkstand/fail/<syssn>) lists
-// it failed with CheckoutDeclineCode, not notified, and answers 303 to
-// failed_url, as does a button pressed after the page expired (listed
-// 1181). Server.OpenCheckout is a test browser for all of it:
-// CheckoutPage.Pay and CheckoutPage.Fail press the buttons.
+// same order, another order's out_trade_no is 2011 (409). The order page
+// is plain HTML a real browser can use: the amount, the goods name, a
+// list of methods (cards, Apple Pay, the Hong Kong wallets) and two
+// buttons, Pay (id "pay") and Fail (id "fail"). Pay (POST
+// /checkstand/pay/<syssn>, with the method chosen as pay_type, a known
+// code that is not card-present, Visa / Mastercard online by default)
+// pays and notifies the order and answers 303 to return_url; Fail (POST
+// /checkstand/fail/<syssn>) lists it failed with CheckoutDeclineCode, not
+// notified, and answers 303 to failed_url, as does a button pressed after
+// the page expired (listed 1181). Server.OpenCheckout is a test browser
+// for all of it: CheckoutPage.Pay and CheckoutPage.Fail press the buttons.
 //
 // # Payment intents
 //
 // /payment_element/v1/create_payment_intent (current documentation)
-// takes pay_type (a code of the PayType table, CardPayType or Apple Pay's
-// 806527), txamt, txcurrcd (default HKD), out_trade_no (2011 when used),
-// and optional return_url, failed_url and notify_url, and creates the
-// order, waiting for the shopper (listed 1143) until intent_expiry,
-// IntentLifetime later (then 1181). It answers payment_intent (32 hex
-// digits) and intent_expiry. Server.PayIntent pays the order as the
+// takes pay_type (a code qfpay.PayType.Known reports known, such as
+// qfpay.PayTypeVisaMastercardOnline or qfpay.PayTypeApplePay), txamt,
+// txcurrcd (default HKD), out_trade_no (2011 when used), and optional
+// return_url, failed_url and notify_url, and creates the order, waiting
+// for the shopper (listed 1143) until intent_expiry, IntentLifetime later
+// (then 1181). It answers payment_intent (32 hex digits) and
+// intent_expiry. Server.PayIntent pays the order as the
 // Payment Element would, notified like any payment; Server.DeclineIntent
 // fails it with CheckoutDeclineCode.
 //

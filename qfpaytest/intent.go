@@ -14,10 +14,6 @@ import (
 // Element diagram.
 const IntentLifetime = 30 * time.Minute
 
-// applePayType is 806527, Apple Pay online (current documentation; not in
-// the API documentation's PayType table).
-const applePayType qfpay.PayType = "806527"
-
 // createPaymentIntent serves POST
 // /payment_element/v1/create_payment_intent: it creates the order, waiting
 // for the shopper to pay it through the Payment Element (PayIntent), and
@@ -38,7 +34,7 @@ func (s *Server) createPaymentIntent(c *call) (object, *apiError) {
 		currency = "HKD"
 	}
 	switch {
-	case !payType.Known() && payType != CardPayType && payType != applePayType:
+	case !payType.Known():
 		return nil, refuse("1104", "unknown pay_type %q", payType)
 	case !qfpay.Currency(currency).Known():
 		return nil, refuse("1104", "unknown txcurrcd %q", currency)

@@ -14,7 +14,7 @@ import (
 )
 
 func intentReq(outTradeNo, notifyURL string) *qfpay.PaymentIntentRequest {
-	return &qfpay.PaymentIntentRequest{PayType: qfpaytest.CardPayType, Amount: 4200, Currency: qfpay.CurrencyHKD,
+	return &qfpay.PaymentIntentRequest{PayType: qfpay.PayTypeVisaMastercardOnline, Amount: 4200, Currency: qfpay.CurrencyHKD,
 		OutTradeNo: outTradeNo, ReturnURL: "https://shop.example/ok", NotifyURL: notifyURL}
 }
 
@@ -49,7 +49,7 @@ func TestPaymentIntentLifecycleSDK(t *testing.T) {
 
 				tx := only(t, client, &qfpay.QueryRequest{OutTradeNos: []string{"pi-1"}})
 				assert.Equal(t, "1143", tx.RespCode, "waiting for the shopper")
-				assert.Equal(t, qfpaytest.CardPayType, tx.PayType)
+				assert.Equal(t, qfpay.PayTypeVisaMastercardOnline, tx.PayType)
 
 				snap, err := tt.settle(srv, intent.ID)
 				require.NoError(t, err)
@@ -106,7 +106,7 @@ func TestPaymentIntentRefusals(t *testing.T) {
 	}{
 		{"out_trade_no used", intentReq("pi-dup", ""), "2011"},
 		{"unknown pay type", &qfpay.PaymentIntentRequest{PayType: "999999", Amount: 100, OutTradeNo: "pi-x"}, "1104"},
-		{"unknown currency", &qfpay.PaymentIntentRequest{PayType: qfpaytest.CardPayType, Amount: 100, Currency: "XXX", OutTradeNo: "pi-y"}, "1104"},
+		{"unknown currency", &qfpay.PaymentIntentRequest{PayType: qfpay.PayTypeVisaMastercardOnline, Amount: 100, Currency: "XXX", OutTradeNo: "pi-y"}, "1104"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

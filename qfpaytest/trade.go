@@ -85,7 +85,9 @@ const (
 // the unified CPM 800008, and the Alipay pre-authorizations 801801,
 // 801808, 801810, 801814, whose unfreeze is a reversal) and WeChat Pay CPM
 // (800208); "" for the Hong Kong pay types, which cannot be cancelled
-// (801008, 801010, 801501, 801510, 801512, 802001, 803701, 803712); else
+// (801008, 801010, 801501, 801510, 801512, 802001, 803701, 803712, and
+// those the current documentation's catalogue marks HK: 800712, 800714,
+// 801514, 803714, 805801, 805808, 805812, 805814); else
 // "/trade/v1/close" (WeChat Pay MPM 800201 and the other wallets).
 func CancelPath(pt qfpay.PayType) string {
 	switch pt {
@@ -95,7 +97,9 @@ func CancelPath(pt qfpay.PayType) string {
 		return pathReversal
 	case qfpay.PayTypeWeChatPayHKCPM, qfpay.PayTypeWeChatPayHKInApp, qfpay.PayTypeAlipayHKOnlineQR,
 		qfpay.PayTypeAlipayHKInApp, qfpay.PayTypeAlipayHKOnlineWAP, qfpay.PayTypeFPSMPM,
-		qfpay.PayTypeOctopusMPM, qfpay.PayTypeOctopusWAP:
+		qfpay.PayTypeOctopusMPM, qfpay.PayTypeOctopusWAP,
+		qfpay.PayTypeUnionPayWAP, qfpay.PayTypeUnionPayWeb, qfpay.PayTypeAlipayHKOnlineWeb, qfpay.PayTypeOctopusWeb,
+		qfpay.PayTypePayMeMPM, qfpay.PayTypePayMeCPM, qfpay.PayTypePayMeWAP, qfpay.PayTypePayMeWeb:
 		return ""
 	}
 	return pathClose

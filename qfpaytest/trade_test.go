@@ -409,6 +409,9 @@ func TestCancelPathEveryPayType(t *testing.T) {
 	hongKong := map[qfpay.PayType]bool{
 		"801008": true, "801010": true, "801501": true, "801510": true,
 		"801512": true, "802001": true, "803701": true, "803712": true,
+		// The current documentation's catalogue, marked (HK).
+		"800712": true, "800714": true, "801514": true, "803714": true,
+		"805801": true, "805808": true, "805812": true, "805814": true,
 	}
 	for _, pt := range qfpay.PayTypes() {
 		want := closing
@@ -450,7 +453,8 @@ func TestCancelPathEveryPayType(t *testing.T) {
 
 // TestSDKCancelAgreesWithSandbox: the SDK's Cancel picks, for every pay
 // type, the endpoint the sandbox takes (CancelPath), and refuses the Hong
-// Kong pay types before sending anything.
+// Kong pay types before sending anything. The SDK makes no payment of a
+// card-present pay type.
 func TestSDKCancelAgreesWithSandbox(t *testing.T) {
 	for _, pt := range qfpay.PayTypes() {
 		t.Run(string(pt), func(t *testing.T) {
@@ -461,7 +465,15 @@ func TestSDKCancelAgreesWithSandbox(t *testing.T) {
 			if pt.IsConsumerPresented() {
 				req.AuthCode = qfpaytest.AuthCodePending
 			}
+			if pt == qfpay.PayTypeWeChatH5 {
+				req.ExtendInfo = qfpay.WeChatExtendInfo{WapURL: "https://m.example/", WapName: "Tea", ShopperIP: "203.0.113.7"}
+			}
 			resp, err := client.Payment(t.Context(), req)
+			if pt.Mode() == qfpay.ModeCardPresent {
+				require.ErrorIs(t, err, qfpay.ErrInvalidRequest)
+				assert.Zero(t, tap.count("/trade/v1/payment"), "nothing sent")
+				return
+			}
 			if err != nil {
 				require.ErrorIs(t, err, qfpay.ErrPending)
 			}

@@ -1,11 +1,18 @@
 // Package gentables writes qfpay's tables_gen.go from the extracts of the
 // API documentation's tables kept in the root package's testdata
-// (spec_paytypes.txt, spec_currencies.txt, spec_codes.txt) and from the Go
-// names of names.go: the pay-type constants, their map and their ordered
-// list, the currency constants, their map (with the ISO 4217 exponents of
-// names.go) and their ordered list, and the descriptions of the return
-// codes. Each table is then kept in one place, the spec's own text,
-// and a test of the root package regenerates the file to prove it current.
+// (spec_paytypes.txt, spec_currencies.txt, spec_codes.txt), the extracts of
+// the catalogue of QF Pay's current documentation beside them
+// (current_paytypes.txt, current_currencies.txt), and the Go names of
+// names.go: the pay-type constants, their map and their ordered list, the
+// currency constants, their map (with the ISO 4217 exponents of names.go)
+// and their ordered list, and the descriptions of the return codes. Each
+// table is then kept in one place, the documentation's own text, and a test
+// of the root package regenerates the file to prove it current.
+//
+// The current documentation's extracts are merged into the API
+// documentation's tables, so that there is one table of each: a code both
+// list keeps the API documentation's row (its description, its place), and
+// the codes only the current documentation lists follow, in its order.
 //
 // Run it with go generate in the root package (see the go:generate line of
 // paytypes.go), or go run ./internal/cmd/gentables.
@@ -25,11 +32,24 @@ import (
 	"strings"
 )
 
-// The extracts Generate reads, under the directory it is given.
+// The extracts Generate reads, under the directory it is given: the API
+// documentation's tables, and the current documentation's catalogue merged
+// into the first two.
 const (
-	PayTypesFile   = "spec_paytypes.txt"
-	CurrenciesFile = "spec_currencies.txt"
-	CodesFile      = "spec_codes.txt"
+	PayTypesFile          = "spec_paytypes.txt"
+	CurrenciesFile        = "spec_currencies.txt"
+	CodesFile             = "spec_codes.txt"
+	CurrentPayTypesFile   = "current_paytypes.txt"
+	CurrentCurrenciesFile = "current_currencies.txt"
+)
+
+// The header lines of the extracts: the current documentation's digest
+// heads its pay-type table "Code | Meaning".
+const (
+	payTypesHeader        = "Code Description"
+	currentPayTypesHeader = "Code Meaning"
+	currenciesHeader      = "Code Description"
+	codesHeader           = "Return code Description"
 )
 
 // row is one row of an extract: its fields and the line it was on.
@@ -71,16 +91,30 @@ func readTable(r io.Reader, name, header string, re *regexp.Regexp) ([]row, erro
 	return rows, nil
 }
 
-// payType is a row of the PayType table with its Go side.
+// payType is a row of the PayType table with its Go side: current tells
+// that only the current documentation lists it, note is names.go's note
+// for its doc comment.
 type payType struct {
 	code, description string
+	current           bool
+	note              string
 	payTypeInfo
 }
 
 // currency is a row of the currency table with its ISO 4217 exponent.
 type currency struct {
 	code, description string
+	current           bool
 	exponent          int
+}
+
+// entry is a row of a merged table: its code, its description, and the
+// file and line it was taken from.
+type entry struct {
+	code, description string
+	current           bool
+	file              string
+	line              int
 }
 
 // code is a row of the return-code table.
@@ -103,76 +137,65 @@ type tables struct {
 	codes      []code
 }
 
-// read reads the three extracts under dir and checks them against the Go
-// names.
+// read reads the extracts under dir, merges the current documentation's
+// into the API documentation's, and checks them against the Go names.
 func read(dir string) (*tables, error) {
-	open := func(name string, header string, re *regexp.Regexp) ([]row, error) {
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		return readTable(f, name, header, re)
-	}
 	var t tables
 
-	rows, err := open(PayTypesFile, "Code Description", payTypeRow)
+	rows, err := merged(dir, "pay type", PayTypesFile, payTypesHeader, CurrentPayTypesFile, currentPayTypesHeader, payTypeRow)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	names := map[string]string{}
 	for _, r := range rows {
-		c, desc := r.fields[0], r.fields[1]
-		if seen[c] {
-			return nil, fmt.Errorf("%s:%d: pay type %s listed twice", PayTypesFile, r.line, c)
-		}
-		seen[c] = true
-		info, ok := payTypeNames[c]
+		seen[r.code] = true
+		info, ok := payTypeNames[r.code]
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: pay type %s (%s) has no Go name: add it to payTypeNames in internal/gentables/names.go", PayTypesFile, r.line, c, desc)
+			return nil, fmt.Errorf("%s:%d: pay type %s (%s) has no Go name: add it to payTypeNames in internal/gentables/names.go", r.file, r.line, r.code, r.description)
 		}
 		if other, dup := names[info.name]; dup {
-			return nil, fmt.Errorf("pay types %s and %s share the Go name %s", other, c, info.name)
+			return nil, fmt.Errorf("pay types %s and %s share the Go name %s", other, r.code, info.name)
 		}
-		names[info.name] = c
-		t.payTypes = append(t.payTypes, payType{c, desc, info})
+		names[info.name] = r.code
+		t.payTypes = append(t.payTypes, payType{r.code, r.description, r.current, payTypeNotes[r.code], info})
 	}
 	for _, c := range sortedKeys(payTypeNames) {
 		if !seen[c] {
-			return nil, fmt.Errorf("payTypeNames names pay type %s, which %s does not list", c, PayTypesFile)
+			return nil, fmt.Errorf("payTypeNames names pay type %s, which neither %s nor %s lists", c, PayTypesFile, CurrentPayTypesFile)
+		}
+	}
+	for _, c := range sortedKeys(payTypeNotes) {
+		if !seen[c] {
+			return nil, fmt.Errorf("payTypeNotes has a note for pay type %s, which neither %s nor %s lists", c, PayTypesFile, CurrentPayTypesFile)
 		}
 	}
 
-	rows, err = open(CurrenciesFile, "Code Description", currencyRow)
+	rows, err = merged(dir, "currency", CurrenciesFile, currenciesHeader, CurrentCurrenciesFile, currenciesHeader, currencyRow)
 	if err != nil {
 		return nil, err
 	}
 	seen = map[string]bool{}
 	for _, r := range rows {
-		c := r.fields[0]
-		if seen[c] {
-			return nil, fmt.Errorf("%s:%d: currency %s listed twice", CurrenciesFile, r.line, c)
-		}
-		seen[c] = true
-		exp, ok := currencyExponents[c]
+		seen[r.code] = true
+		exp, ok := currencyExponents[r.code]
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: currency %s has no exponent: add its ISO 4217 minor unit to currencyExponents in internal/gentables/names.go", CurrenciesFile, r.line, c)
+			return nil, fmt.Errorf("%s:%d: currency %s has no exponent: add its ISO 4217 minor unit to currencyExponents in internal/gentables/names.go", r.file, r.line, r.code)
 		}
-		t.currencies = append(t.currencies, currency{c, r.fields[1], exp})
+		t.currencies = append(t.currencies, currency{r.code, r.description, r.current, exp})
 	}
 	for _, c := range sortedKeys(currencyExponents) {
 		if !seen[c] {
-			return nil, fmt.Errorf("currencyExponents has currency %s, which %s does not list", c, CurrenciesFile)
+			return nil, fmt.Errorf("currencyExponents has currency %s, which neither %s nor %s lists", c, CurrenciesFile, CurrentCurrenciesFile)
 		}
 	}
 
-	rows, err = open(CodesFile, "Return code Description", codeRow)
+	codeRows, err := open(dir, CodesFile, codesHeader, codeRow)
 	if err != nil {
 		return nil, err
 	}
 	seen = map[string]bool{}
-	for _, r := range rows {
+	for _, r := range codeRows {
 		c, desc, again := r.fields[0], r.fields[1], r.fields[2]
 		if again != "" && again != c {
 			return nil, fmt.Errorf("%s:%d: code %s ends with (%s)", CodesFile, r.line, c, again)
@@ -184,6 +207,49 @@ func read(dir string) (*tables, error) {
 		t.codes = append(t.codes, code{c, desc})
 	}
 	return &t, nil
+}
+
+// open reads the extract dir/name.
+func open(dir, name, header string, re *regexp.Regexp) ([]row, error) {
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readTable(f, name, header, re)
+}
+
+// merged reads the API documentation's extract older and the current
+// documentation's extract current, each row a code and a description, and
+// merges them (kind names a code in errors): every row of older, in its order, then the rows of current
+// whose code older does not list, in theirs. A code current lists again
+// keeps older's description. A code listed twice in one file is an error.
+func merged(dir, kind, older, olderHeader, current, currentHeader string, re *regexp.Regexp) ([]entry, error) {
+	var out []entry
+	at := map[string]int{} // code -> index in out
+	for _, f := range []struct {
+		name, header string
+		current      bool
+	}{{older, olderHeader, false}, {current, currentHeader, true}} {
+		rows, err := open(dir, f.name, f.header, re)
+		if err != nil {
+			return nil, err
+		}
+		inFile := map[string]bool{}
+		for _, r := range rows {
+			c := r.fields[0]
+			if inFile[c] {
+				return nil, fmt.Errorf("%s:%d: %s %s listed twice", f.name, r.line, kind, c)
+			}
+			inFile[c] = true
+			if _, ok := at[c]; ok {
+				continue
+			}
+			at[c] = len(out)
+			out = append(out, entry{code: c, description: r.fields[1], current: f.current, file: f.name, line: r.line})
+		}
+	}
+	return out, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -207,13 +273,24 @@ func Generate(specDir string) ([]byte, error) {
 
 	p("// Code generated by go run ./internal/cmd/gentables; DO NOT EDIT.\n")
 	p("// From the API documentation's tables in testdata/%s, %s and %s,\n", PayTypesFile, CurrenciesFile, CodesFile)
-	p("// and the Go names of internal/gentables/names.go.\n\n")
+	p("// the current documentation's catalogue in testdata/%s and %s,\n", CurrentPayTypesFile, CurrentCurrenciesFile)
+	p("// and the Go names and notes of internal/gentables/names.go.\n\n")
 	p("package qfpay\n\n")
 
-	p("// The pay types of the API's PayType table (section \"Payment Codes\").\n")
+	p("// The pay types of the API's PayType table (section \"Payment Codes\"), then\n")
+	p("// those QF Pay's current documentation adds (its pay-type catalogue).\n")
 	p("const (\n")
 	for _, pt := range t.payTypes {
 		p("\t// PayType%s is %s: %s.\n", pt.name, pt.code, strings.TrimSuffix(pt.description, "."))
+		if pt.current {
+			p("\t// From QF Pay's current documentation; not in the API documentation.\n")
+		}
+		if pt.note != "" {
+			p("\t//\n")
+			for _, line := range wrap(pt.note, 72) {
+				p("\t// %s\n", line)
+			}
+		}
 		p("\tPayType%s PayType = %q\n", pt.name, pt.code)
 	}
 	p(")\n\n")
@@ -233,10 +310,15 @@ func Generate(specDir string) ([]byte, error) {
 	}
 	p("}\n\n")
 
-	p("// The currencies of the API's currency table (section \"Currencies\").\n")
+	p("// The currencies of the API's currency table (section \"Currencies\"), then\n")
+	p("// those QF Pay's current documentation adds.\n")
 	p("const (\n")
 	for _, c := range t.currencies {
-		p("\tCurrency%s Currency = %q // %s\n", c.code, c.code, c.description)
+		from := ""
+		if c.current {
+			from = " (current documentation)"
+		}
+		p("\tCurrency%s Currency = %q // %s%s\n", c.code, c.code, c.description, from)
 	}
 	p(")\n\n")
 
@@ -269,6 +351,28 @@ func Generate(specDir string) ([]byte, error) {
 		return nil, fmt.Errorf("formatting the generated source: %w", err)
 	}
 	return src, nil
+}
+
+// wrap splits text into lines of at most width bytes, breaking at spaces
+// (a word longer than width stands alone on its line).
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // WriteFile generates the tables from the extracts under specDir and writes

@@ -1,9 +1,10 @@
 package gentables
 
 // The Go side of the pay-type table: what the SDK knows of each code beyond
-// the spec's description. Generate fails when the spec's table and this one
-// disagree on the codes, so a row added to the spec is given a name and a
-// mode here before the tables can be generated again.
+// the documentation's description. Generate fails when the extracts (the
+// API documentation's table and the current documentation's catalogue) and
+// this file disagree on the codes, so a row added to an extract is given a
+// name and a mode here before the tables can be generated again.
 
 // The checkout scenarios, as the names of qfpay's PayMode constants.
 const (
@@ -12,6 +13,8 @@ const (
 	online   = "ModeOnline"
 	inWallet = "ModeInWallet"
 	inApp    = "ModeInApp"
+	// cardPresent: a card at a terminal, not a payment of this API.
+	cardPresent = "ModeCardPresent"
 )
 
 // payTypeInfo is one pay type's Go constant name (after "PayType"), its
@@ -22,8 +25,10 @@ type payTypeInfo struct {
 	preAuth bool
 }
 
-// payTypeNames gives every code of the spec's PayType table its Go name,
-// scenario and pre-authorization flag.
+// payTypeNames gives every code of the API documentation's PayType table
+// and of the current documentation's catalogue its Go name, scenario and
+// pre-authorization flag. The codes of the current catalogue follow those of
+// the API's table; each group is in code order.
 var payTypeNames = map[string]payTypeInfo{
 	"800008": {"UnifiedCPM", cpm, false},
 	"800101": {"AlipayMPM", mpm, false},
@@ -83,14 +88,69 @@ var payTypeNames = map[string]payTypeInfo{
 	"805401": {"ThaiQRMPM", mpm, false},
 	"805601": {"GoPayMPM", mpm, false},
 	"805612": {"GoPayWAP", online, false},
+
+	// QF Pay's current documentation (testdata/current_paytypes.txt).
+	"800212": {"WeChatH5", online, false},
+	"800712": {"UnionPayWAP", online, false},
+	"800714": {"UnionPayWeb", online, false},
+	// 801101 and 801107 renumber 801114 and 801112, whose names they
+	// cannot take.
+	"801101": {"AlipayOverseasWeb", online, false},
+	"801107": {"AlipayOverseasWAP", online, false},
+	"801514": {"AlipayHKOnlineWeb", online, false},
+	"802801": {"VisaMastercardOnline", online, false},
+	"802808": {"VisaMastercardOffline", cardPresent, false},
+	"803714": {"OctopusWeb", online, false},
+	"805801": {"PayMeMPM", mpm, false},
+	"805808": {"PayMeCPM", cpm, false},
+	"805812": {"PayMeWAP", online, false},
+	"805814": {"PayMeWeb", online, false},
+	"806527": {"ApplePay", online, false},
+	"806708": {"UnionPayCardOffline", cardPresent, false},
+	"806808": {"AmexCardOffline", cardPresent, false},
+}
+
+// payTypeNotes are paragraphs added to the doc comments of some pay types:
+// what the current documentation changed about a code of the API's table,
+// a footnote of its catalogue, or how the SDK takes the code. Generate
+// wraps them.
+var payTypeNotes = map[string]string{
+	"800008": "QF Pay's current documentation adds PayMe's consumer-presented code to those it takes.",
+	"801112": "QF Pay's current documentation no longer lists 801112: its Alipay online WAP code for " +
+		"overseas merchants is 801107 (PayTypeAlipayOverseasWAP), and it does not say whether 801112 " +
+		"still works (open question 11 of the digest). Ask QF Pay before choosing it for a new " +
+		"integration.",
+	"801114": "QF Pay's current documentation no longer lists 801114: its Alipay online web code for " +
+		"overseas merchants is 801101 (PayTypeAlipayOverseasWeb), and it does not say whether 801114 " +
+		"still works (open question 11 of the digest). Ask QF Pay before choosing it for a new " +
+		"integration.",
+	"802001": "No refunds (footnote *** of the current documentation's catalogue).",
+	"800212": "A payment of it needs ExtendInfo with the shopper's mobile site and IP address " +
+		"(WeChatExtendInfo's WapURL, WapName and ShopperIP); open the answer's PayURL in the " +
+		"shopper's mobile browser, not in an in-app webview.",
+	"801101": "The amount must be above HKD 1 (footnote ** of the current documentation's catalogue). " +
+		"It replaces 801114 (PayTypeAlipayOnlineQR) in the current documentation.",
+	"801107": "It replaces 801112 (PayTypeAlipayOnlineWAP) in the current documentation.",
+	"802801": "Paid only through the hosted checkout (Client.CheckoutURL) or the Payment Element " +
+		"(Client.CreatePaymentIntent), which run 3-D Secure.",
+	"802808": "A card presented at a QF Pay terminal (ModeCardPresent): such payments show in queries, " +
+		"notifications and refunds, but none is made through Client.Payment.",
+	"806527": "Offered only inside the hosted checkout and the Payment Element, once QF Pay has " +
+		"enabled it for the merchant.",
+	"806708": "A card presented at a QF Pay terminal (ModeCardPresent): such payments show in queries, " +
+		"notifications and refunds, but none is made through Client.Payment.",
+	"806808": "A card presented at a QF Pay terminal (ModeCardPresent): such payments show in queries, " +
+		"notifications and refunds, but none is made through Client.Payment.",
 }
 
 // currencyExponents are the ISO 4217 minor units (decimal places) of the
-// currencies of the spec's table, which does not list them (it says only
-// that amounts are "in cents"). A currency added to the spec's table needs
-// its ISO 4217 exponent here.
+// currencies of the spec's table and the current documentation's, which do
+// not list them (they say only that amounts are "in cents"). A currency
+// added to an extract needs its ISO 4217 exponent here.
 var currencyExponents = map[string]int{
 	"AED": 2,
+	"AUD": 2,
+	"CAD": 2,
 	"CNY": 2,
 	"EUR": 2,
 	"HKD": 2,
