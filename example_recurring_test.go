@@ -429,3 +429,80 @@ func ExampleWithRecurringBody() {
 	// Output:
 	// Chan Tai Man Hong Kong
 }
+
+// A cross-border shop declares a WeChat Pay payment to Shanghai customs,
+// then asks how the declaration stands.
+func ExampleClient_DeclareCustoms() {
+	ctx := context.Background()
+	srv, client := recurringSandbox()
+	defer srv.Close()
+	pay, err := client.Payment(ctx, &qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, Amount: 1500,
+		Currency: qfpay.CurrencyCNY, OutTradeNo: "cb-0001", AuthCode: qfpaytest.AuthCodeSuccess})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	decl, err := client.DeclareCustoms(ctx, &qfpay.CustomsDeclaration{
+		TradeType: qfpay.CustomsWeChat, SysSN: pay.SysSN, Customs: "SHANGHAI_ZS", MerchantCustomsNo: "3101000001",
+	})
+	if err != nil {
+		// ErrPending (1143, 1145): ask QueryCustoms later.
+		log.Fatal(err)
+	}
+	fmt.Println("declared, verified by", decl.VerifyDepartment)
+	// Output:
+	// declared, verified by OTHERS
+}
+
+func ExampleClient_QueryCustoms() {
+	ctx := context.Background()
+	srv, client := recurringSandbox()
+	defer srv.Close()
+	syssn := declared(ctx, client)
+
+	status, err := client.QueryCustoms(ctx, &qfpay.CustomsQuery{TradeType: qfpay.CustomsWeChat, SysSN: syssn, Customs: "SHANGHAI_ZS"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range status.Records {
+		fmt.Println(r.SubOrderNo, r.Message, r.VerifyDepartment)
+	}
+	// Output:
+	// SUB-1 declared OTHERS
+}
+
+// The customs' electronic port lost a declaration: push it again.
+func ExampleClient_RedeclareCustoms() {
+	ctx := context.Background()
+	srv, client := recurringSandbox()
+	defer srv.Close()
+	syssn := declared(ctx, client)
+
+	again, err := client.RedeclareCustoms(ctx, &qfpay.CustomsRedeclaration{
+		TradeType: qfpay.CustomsWeChat, SysSN: syssn, Customs: "SHANGHAI_ZS", MerchantCustomsNo: "3101000001",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("redeclared:", again.RespCode)
+	// Output:
+	// redeclared: 0000
+}
+
+// declared pays CNY 15.00 by WeChat Pay and declares it as the split
+// sub-order SUB-1; it returns the payment's syssn.
+func declared(ctx context.Context, client *qfpay.Client) string {
+	pay, err := client.Payment(ctx, &qfpay.PaymentRequest{PayType: qfpay.PayTypeWeChatCPM, Amount: 1500,
+		Currency: qfpay.CurrencyCNY, OutTradeNo: "cb-0002", AuthCode: qfpaytest.AuthCodeSuccess})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.DeclareCustoms(ctx, &qfpay.CustomsDeclaration{
+		TradeType: qfpay.CustomsWeChat, SysSN: pay.SysSN, Customs: "SHANGHAI_ZS", MerchantCustomsNo: "3101000001",
+		SubOrderNo: "SUB-1", FeeType: qfpay.CurrencyCNY, OrderFee: 1500, ProductFee: 1200, TransportFee: 300,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return pay.SysSN
+}

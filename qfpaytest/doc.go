@@ -1,8 +1,9 @@
 // Package qfpaytest is an in-memory QF Pay gateway for tests: payments,
 // queries, refunds, reversals, pre-authorization, bills, the WeChat oauth
 // tools, the hosted checkout page, recurring payments (customers, card
-// tokens, products, subscriptions billed on the server's clock) and
-// asynchronous notifications, with no credentials and no network.
+// tokens, products, subscriptions billed on the server's clock), customs
+// declarations and asynchronous notifications, with no credentials and no
+// network.
 // It speaks the wire protocol of the QF Pay Open API documentation, so it
 // serves the qfpay SDK (qfpay.WithBaseURL(srv.URL)) as well as any other
 // client.
@@ -253,6 +254,21 @@
 // clock is looked at: inside Advance and SetNow, and at the start of each
 // recurring request; a long Advance bills every cycle it passes.
 // Recurring notifications go to the server's notify URL.
+//
+// # Customs declaration
+//
+// /custom/v1/declare declares a paid WeChat Pay (trade_type weixin) or
+// Alipay (alipay) payment of the server to a customs office (1136 for
+// another syssn, 1104 for a payment of the other wallet): Alipay needs
+// mch_customs_name, out_request_no and amount, in yuan with two decimals
+// (1103 otherwise), at most the payment; a split order's order_fee must
+// equal product_fee + transport_fee, with a sub_order_no and fee_type
+// CNY. It answers verify_department OTHERS and a
+// verify_department_trade_id. A (sub-)order declared before is 1102,
+// unless WeChat Pay's action_type is MODIFY, which needs one (1136).
+// /custom/v1/query (GET or POST) lists the declarations of syssn at
+// customs, 1136 when none; /custom/v1/redeclare pushes them again, with
+// their mch_customs_no (1104 otherwise).
 //
 // # Other endpoints
 //

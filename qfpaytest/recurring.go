@@ -99,14 +99,16 @@ func readJSONParams(r *http.Request) (url.Values, *apiError) {
 	return v, nil
 }
 
-// recurring is what the server keeps of recurring payments.
+// recurring is what the server keeps of recurring payments, and the
+// customs declarations (customs.go).
 type recurring struct {
-	seq         int
-	customers   []*customer
-	products    []*product
-	tokens      map[string]*token
-	tokenByCard map[string]*token
-	subs        []*subscription
+	seq          int
+	customers    []*customer
+	products     []*product
+	tokens       map[string]*token
+	tokenByCard  map[string]*token
+	subs         []*subscription
+	declarations []*declaration
 }
 
 type customer struct {

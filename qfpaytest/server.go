@@ -101,8 +101,8 @@ type Server struct {
 	pendingTxns []*txn
 	settling    bool
 	settleWake  chan struct{}
-	// rec holds customers, tokens, products and subscriptions
-	// (recurring.go), made on first use.
+	// rec holds customers, tokens, products, subscriptions and customs
+	// declarations (recurring.go, customs.go), made on first use.
 	rec *recurring
 
 	ctx       context.Context
@@ -432,6 +432,10 @@ var apiRoutes = map[string]endpoint{
 	"/subscription/v1/cancel":             {methodPost, mchidIgnored, (*Server).cancelSubscription},
 	"/subscription/v1/charge":             {methodPost, mchidIgnored, (*Server).chargeSubscription},
 	"/subscription/billing_order/v1/list": {methodPost, mchidIgnored, (*Server).billingOrders},
+
+	"/custom/v1/declare":   {methodPost, mchidIgnored, (*Server).declareCustoms},
+	"/custom/v1/query":     {methodGetOrPost, mchidIgnored, (*Server).queryCustoms},
+	"/custom/v1/redeclare": {methodPost, mchidIgnored, (*Server).redeclareCustoms},
 }
 
 // ServeHTTP answers one request like the gateway, after any fault injected
