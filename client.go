@@ -87,6 +87,9 @@ type Client struct {
 	maxBillFile int64
 	// insecureHTTP allows a plain http:// base URL for any host.
 	insecureHTTP bool
+	// recurringBody is how the recurring calls send their body (see
+	// WithRecurringBody).
+	recurringBody BodyEncoding
 }
 
 // Option configures a Client in NewClient.
@@ -388,6 +391,10 @@ type endpoint struct {
 	mchid, txdtm, txzone bool
 	// file marks answers that are a file (a zip) on success.
 	file bool
+	// nested marks the recurring calls, whose values may be JSON (products,
+	// billing_address): their body is a form or a JSON object as
+	// WithRecurringBody says (see Client.body).
+	nested bool
 }
 
 // validator is implemented by request structs that can be checked before
@@ -429,7 +436,10 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	}
 	ctx = withRefs(ctx, params) // out_trade_no and syssn for the log lines
 	sign := Sign(params, c.clientKey(), c.signType)
-	encoded := params.Encode()
+	encoded, contentType, err := c.body(ep, req, params)
+	if err != nil {
+		return err
+	}
 
 	// A context that is already done sends nothing, whatever the transport.
 	if err := ctx.Err(); err != nil {
@@ -443,7 +453,7 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 		attempts = c.retry.MaxAttempts
 	}
 	for attempt := 1; ; attempt++ {
-		ans, err := c.send(ctx, ep, encoded, sign, attempt)
+		ans, err := c.send(ctx, ep, encoded, contentType, sign, attempt)
 		if err == nil {
 			// An unreadable answer to a money movement leaves its outcome
 			// unknown too: finalError says so.
@@ -564,7 +574,7 @@ func (e *transportError) Unwrap() error { return e.err }
 
 // send makes one HTTP attempt and checks the HTTP layer: a non-2xx answer
 // that carries no respcd becomes an *APIError.
-func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, attempt int) (*answer, error) {
+func (c *Client) send(ctx context.Context, ep *endpoint, encoded, contentType, sign string, attempt int) (*answer, error) {
 	if err := c.limiter.wait(ctx); err != nil {
 		return nil, &transportError{err: err}
 	}
@@ -591,7 +601,7 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, sign string, a
 		return nil, &transportError{err: err}
 	}
 	if body != nil {
-		hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+		hreq.Header.Set("Content-Type", contentType)
 	}
 	hreq.Header.Set("X-QF-APPCODE", c.appCode)
 	hreq.Header.Set("X-QF-SIGN", sign)

@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // WeChatExtendInfo is extend_info, a JSON object that some WeChat payments
@@ -149,7 +147,7 @@ func (e WeChatExtendInfo) validateH5() error {
 	if err := validateAbsoluteURL("extend_info", "ExtendInfo.WapURL", e.WapURL); err != nil {
 		return err
 	}
-	if err := validateText("ExtendInfo.WapName", e.WapName); err != nil {
+	if err := validateText("extend_info", "ExtendInfo.WapName", e.WapName); err != nil {
 		return err
 	}
 	if _, err := netip.ParseAddr(e.ShopperIP); err != nil || strings.Contains(e.ShopperIP, "%") {
@@ -166,17 +164,5 @@ func (e WeChatExtendInfo) validateRealName() error {
 		// The number itself is personal data: it stays out of the error.
 		return invalidField("extend_info", "ExtendInfo.PayerIDNumber is not a PRC resident identity card number (17 digits and a check digit or X)")
 	}
-	return validateText("ExtendInfo.PayerName", e.PayerName)
-}
-
-// validateText checks a free-text field of extend_info: valid UTF-8
-// without control characters. Its value stays out of the error.
-func validateText(name, s string) error {
-	if !utf8.ValidString(s) {
-		return invalidField("extend_info", "%s is not valid UTF-8", name)
-	}
-	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
-		return invalidField("extend_info", "%s holds a control character at byte %d", name, i)
-	}
-	return nil
+	return validateText("extend_info", "ExtendInfo.PayerName", e.PayerName)
 }

@@ -117,9 +117,8 @@ type PaymentTokenNotification struct {
 type SubscriptionNotification struct {
 	// SubscriptionID is subscription_id.
 	SubscriptionID string `json:"subscription_id"`
-	// State is state: ACTIVE, INCOMPLETE, COMPLETED, UNPAID, PAST_DUE or a
-	// state QF Pay adds, as sent.
-	State string `json:"state"`
+	// State is state, upper-cased: ACTIVE, COMPLETED or another State.
+	State State `json:"state"`
 	// SysTime is sysdtm, when it changed.
 	SysTime time.Time `json:"sysdtm"`
 }
@@ -189,7 +188,8 @@ func (n *Notification) PaymentToken() (*PaymentTokenNotification, error) {
 	return out, nil
 }
 
-// Subscription reads a NotifySubscription notification from Raw. It fails
+// Subscription reads a NotifySubscription notification from Raw, its
+// State upper-cased as Subscription.Status is. It fails
 // with ErrNotificationType for another type, and with ErrMalformedResponse
 // when it has no subscription_id or its sysdtm cannot be read.
 func (n *Notification) Subscription() (*SubscriptionNotification, error) {
@@ -200,6 +200,7 @@ func (n *Notification) Subscription() (*SubscriptionNotification, error) {
 	if out.SubscriptionID == "" {
 		return nil, notifyMalformed(errors.New("subscription without subscription_id"))
 	}
+	out.State = normalState(string(out.State))
 	return out, nil
 }
 

@@ -229,3 +229,16 @@ func validateTarget(sysSN, outTradeNo string) error {
 	}
 	return nil
 }
+
+// validateText refuses a value that is not valid UTF-8 or holds a control
+// character: nothing a free-text field (a name, a customer's or product's text, a
+// field of extend_info) can be. Its value stays out of the error.
+func validateText(field, name, s string) error {
+	if !utf8.ValidString(s) {
+		return invalidField(field, "%s is not valid UTF-8", name)
+	}
+	if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
+		return invalidField(field, "%s holds a control character at byte %d", name, i)
+	}
+	return nil
+}

@@ -27,7 +27,7 @@ import (
 )
 
 // programs are the example programs, by directory.
-var programs = []string{"quickstart", "cpm", "online", "preauth", "bill", "notify-server"}
+var programs = []string{"quickstart", "cpm", "online", "preauth", "bill", "notify-server", "subscription"}
 
 // runTimeout bounds one run of a program.
 const runTimeout = 60 * time.Second
@@ -206,6 +206,28 @@ func TestExamplesSandbox(t *testing.T) {
 			`^demo:   payment syssn ` + syssn + `, HKD 12\.50, out_trade_no demo-`,
 			`^notify-server: stopped$`,
 		}},
+		{"subscription", nil, []string{
+			`^2\. Create the customer \(CreateCustomer\)$`,
+			`^   customer cust_[0-9a-f]{12}$`,
+			`^   token tk_[0-9a-f]{32} from the payment_token notification \(NEW, ECMC 5200\*\*\*\*1096\)$`,
+			`^   product prod_[0-9a-f]{12}: HKD 99\.00 a month$`,
+			`^   subscription sub_[0-9a-f]{16}: ACTIVE$`,
+			`^   1 of 12 cycles charged, next charge \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$`,
+			`^   charged: ACTIVE, 2 of 12 cycles charged$`,
+			`^   charged: ACTIVE, 3 of 12 cycles charged$`,
+			`^   declined: PAST_DUE, last billing FAILED$`,
+			`^   after 3 retries: UNPAID$`,
+			`^   new token tk_[0-9a-f]{32} \(VISA 4111\*\*\*\*1111\)$`,
+			`^   charged HKD 198\.00 for order sub_ord_[0-9a-f]{16}_0004: ACTIVE$`,
+			`^   4 of 12 cycles charged, next charge `,
+			`^   sub_ord_[0-9a-f]{16}_0001  cycle 1  auto$`,
+			`^   sub_ord_[0-9a-f]{16}_0003  cycle 3  auto$`,
+			`^   sub_ord_[0-9a-f]{16}_0004  cycle 4  manual$`,
+			`^   cancelled: CANCELLED; cycles charged: 4$`,
+			`^   subscription states: INCOMPLETE ACTIVE x2 PAST_DUE UNPAID CANCELLED$`,
+			`^   cycle charges:       4 paid, 4 declined$`,
+			`^Done\.$`,
+		}},
 	}
 	require.Len(t, cases, len(programs), "every program has a case")
 	for _, c := range cases {
@@ -231,6 +253,14 @@ func TestExamplesRealEnvironment(t *testing.T) {
 	mchSrv := qfpaytest.NewServer(appCode, clientKey, qfpaytest.WithAutoPay(200*time.Millisecond), qfpaytest.WithMerchantID(mchid))
 	t.Cleanup(mchSrv.Close)
 	creds := []string{"QFPAY_APP_CODE=" + appCode, "QFPAY_CLIENT_KEY=" + clientKey, "QFPAY_ENV=" + srv.URL}
+	// The subscription program needs a customer and the token the
+	// Payment Element made for it, which only the merchant holds.
+	srvClient, err := qfpay.NewClient(appCode, clientKey, qfpay.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	customer, err := srvClient.CreateCustomer(t.Context(), &qfpay.CustomerRequest{Name: "E2E"})
+	require.NoError(t, err)
+	token, err := srv.TokenizeCard(customer.ID, "5200000000001096")
+	require.NoError(t, err)
 	mchCreds := []string{"QFPAY_APP_CODE=" + appCode, "QFPAY_CLIENT_KEY=" + clientKey, "QFPAY_ENV=" + mchSrv.URL, "QFPAY_MCHID=" + mchid}
 
 	cases := []struct {
@@ -282,6 +312,16 @@ func TestExamplesRealEnvironment(t *testing.T) {
 			`^demo: payment notification from the sandbox -> HTTP 200 SUCCESS$`,
 			`^demo: recorded 1 notification\(s\), ignored 1 duplicate\(s\)$`,
 		}},
+		{name: "subscription", program: "subscription", env: creds, args: []string{"-customer", customer.ID, "-token", token}, lines: []string{
+			`^   customer ` + customer.ID + ` \(given\)$`,
+			`^   token ` + token + ` \(given\)$`,
+			`^   subscription sub_[0-9a-f]{16}: ACTIVE$`,
+			`^   skipped against a real environment: QF Pay charges each month and notifies it$`,
+			`^   sub_ord_[0-9a-f]{16}_0001  cycle 1  auto$`,
+			`^   cancelled: CANCELLED; cycles charged: 1$`,
+			`^   skipped against a real environment \(see step 1\)\.$`,
+			`^Done\.$`,
+		}},
 		{name: "notify-server -demo without a key", program: "notify-server", args: []string{"-demo"}, lines: []string{
 			`^notify-server: listening on `,
 			`^demo: a forged notification .* -> HTTP 401`,
@@ -298,6 +338,8 @@ func TestExamplesRealEnvironment(t *testing.T) {
 			stderr: "quickstart: FAILED: creating the payment: qfpay: /trade/v1/payment: respcd 1108"},
 		{name: "cpm without -auth-code", program: "cpm", env: creds, code: 1,
 			stderr: "cpm: FAILED: against a QF Pay environment, pass -auth-code"},
+		{name: "subscription without -token", program: "subscription", env: creds, args: []string{"-customer", "cust_1"}, code: 1,
+			stderr: "subscription: FAILED: against a QF Pay environment, pass -customer and -token"},
 		{name: "preauth without QFPAY_MCHID", program: "preauth", env: creds, code: 1,
 			stderr: "preauth: FAILED: this program's calls need the merchant's mchid: set QFPAY_MCHID"},
 	}

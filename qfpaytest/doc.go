@@ -1,7 +1,9 @@
 // Package qfpaytest is an in-memory QF Pay gateway for tests: payments,
 // queries, refunds, reversals, pre-authorization, bills, the WeChat oauth
-// tools, the hosted checkout page and asynchronous notifications, with no
-// credentials and no network.
+// tools, the hosted checkout page, recurring payments (customers, card
+// tokens, products, subscriptions billed on the server's clock), customs
+// declarations and asynchronous notifications, with no credentials and no
+// network.
 // It speaks the wire protocol of the QF Pay Open API documentation, so it
 // serves the qfpay SDK (qfpay.WithBaseURL(srv.URL)) as well as any other
 // client.
@@ -26,7 +28,8 @@
 //   - the parameters: the form body of a POST (the query string when the
 //     body is empty, as the documentation's JSAPI sample sends them), the
 //     query string of a GET; a Content-Type other than
-//     application/x-www-form-urlencoded is 1103;
+//     application/x-www-form-urlencoded is 1103, except application/json
+//     to the recurring endpoints (see Recurring payments);
 //   - X-QF-APPCODE missing or unknown: 1106;
 //   - X-QF-SIGN missing or not the signature of the parameters received,
 //     with MD5 or, under X-QF-SIGNTYPE: SHA256, SHA256 (either letter case):
@@ -202,6 +205,74 @@
 // there instead of the server's URL, and so are its refunds. QF Pay does
 // not say whether the gateway uses such a URL instead of the registered
 // one or besides it; the server takes the first reading.
+//
+// # Recurring payments
+//
+// The customer, product and subscription endpoints of QF Pay's current
+// documentation ("Recurring payments") take a form, nested values
+// (products, billing_address) as fields of JSON text, or a JSON object,
+// nested values embedded; either way the signature covers the same
+// name=value pairs, a nested value as its compact JSON text. They take no
+// mchid. Lists answer {"data": [...], "page", "page_size"}, oldest first,
+// page_size up to 100 (default 10); a record named by an id the server
+// does not hold is 1136.
+//
+//   - Customers: create, update, query (customer_id, name, phone, email),
+//     delete, which cancels every subscription of the customer.
+//   - Cards: the Payment Element's tokenisation is Server.TokenizeCard,
+//     which answers the token id and notifies it (payment_token, NEW or
+//     MATCH; CONFLICT for a card of another customer). TokenDeclined is a
+//     magic token any customer may use, on which every charge is declined
+//     with TokenDeclineCode.
+//   - Products: type onetime (the default) or recurring, which needs an
+//     interval (monthly, yearly, and hours and minutes as in QF Pay's
+//     sandbox) and interval_count, one year at most; usage_type licensed.
+//     Only name and description can be updated; a product a subscription
+//     holds cannot be deleted (1136).
+//   - Subscriptions: customer_id, token_id (the customer's), products (a
+//     JSON array of recurring products sharing currency and period; 1104
+//     otherwise), total_billing_cycles, start_time. The query reads the
+//     id as subscription_id or as the documentation's subscritpion_id,
+//     and state in either letter case; it answers in the shape of the
+//     documentation's sample (completed_iteration, ISO 8601 UTC times).
+//
+// A subscription is created INCOMPLETE (notified) and billed on the
+// server's clock: cycle n is due start_time plus n-1 periods (start_time
+// defaults to now). Each due cycle is charged on the token, as a card
+// payment (qfpay.PayTypeVisaMastercardOnline) the query lists and a refund takes, with a billing
+// order sub_ord_<hex>_<NNNN> (trigger_by auto) and a subscription_payment
+// notification, whatever the outcome. A charge paid makes the
+// subscription ACTIVE, COMPLETED after total_billing_cycles. A charge
+// declined makes an ACTIVE subscription PAST_DUE; the order is retried
+// SubscriptionRetries times, SubscriptionRetryDelay apart (a quarter of
+// the period when shorter), then the subscription is UNPAID and is billed
+// no more. /subscription/v1/charge charges the failed order of a
+// subscription PAST_DUE, UNPAID or INCOMPLETE at once (1136 for any other;
+// TokenDeclineCode when declined, the state unchanged): paid before the
+// next cycle was due, the subscription is ACTIVE again and the order's
+// trigger_by manual; paid after, it is CANCELLED. An INCOMPLETE
+// subscription whose first charge failed is retried alike and lapses to
+// INCOMPLETE_EXPIRED when the next cycle comes unpaid. Cancelling makes
+// it CANCELLED (rowDeleted 0 for one ended already). Each change of state
+// is notified (notify_type subscription). The schedule runs when the
+// clock is looked at: inside Advance and SetNow, and at the start of each
+// recurring request; a long Advance bills every cycle it passes.
+// Recurring notifications go to the server's notify URL.
+//
+// # Customs declaration
+//
+// /custom/v1/declare declares a paid WeChat Pay (trade_type weixin) or
+// Alipay (alipay) payment of the server to a customs office (1136 for
+// another syssn, 1104 for a payment of the other wallet): Alipay needs
+// mch_customs_name, out_request_no and amount, in yuan with two decimals
+// (1103 otherwise), at most the payment; a split order's order_fee must
+// equal product_fee + transport_fee, with a sub_order_no and fee_type
+// CNY. It answers verify_department OTHERS and a
+// verify_department_trade_id. A (sub-)order declared before is 1102,
+// unless WeChat Pay's action_type is MODIFY, which needs one (1136).
+// /custom/v1/query (GET or POST) lists the declarations of syssn at
+// customs, 1136 when none; /custom/v1/redeclare pushes them again, with
+// their mch_customs_no (1104 otherwise).
 //
 // # Other endpoints
 //

@@ -16,15 +16,19 @@ import (
 // notifyTimeout bounds one notification attempt.
 const notifyTimeout = 10 * time.Second
 
-// Delivery is one notification (a successful payment or refund) and its
-// attempts so far.
+// Delivery is one notification (a successful payment or refund, a card
+// token, a subscription's change or charge) and its attempts so far.
 type Delivery struct {
-	// Type is notify_type: "payment" or "refund".
+	// Type is notify_type: "payment", "refund", or another
+	// qfpay.NotifyType.
 	Type string
-	// SysSN is the notified transaction's syssn.
+	// SysSN is the notified transaction's syssn: a subscription
+	// charge's, empty for a declined one and for the token and
+	// subscription notifications.
 	SysSN string
 	// OutTradeNo is the notified transaction's out_trade_no: the
-	// payment's, or the refund's own.
+	// payment's, or the refund's own; empty for the recurring
+	// notifications.
 	OutTradeNo string
 	// URL is where it is sent.
 	URL string
@@ -113,14 +117,18 @@ func (s *Server) signalLocked() {
 // notifyLocked sends the notification of a successful payment or refund
 // when a notify URL is set.
 func (s *Server) notifyLocked(t *txn, notifyType string) {
-	target := s.notifyTarget(t)
+	s.deliverLocked(s.notifyTarget(t), notifyType, t.syssn, t.outTradeNo, s.notificationBody(t, notifyType))
+}
+
+// deliverLocked signs body and sends it to target (nowhere when target is
+// empty), retrying on the schedule.
+func (s *Server) deliverLocked(target, notifyType, sysSN, outTradeNo string, body []byte) {
 	if target == "" || s.closed {
 		return
 	}
-	body := s.notificationBody(t, notifyType)
 	sum := md5.Sum(append(bytes.Clone(body), s.clientKey...))
 	d := &Delivery{
-		Type: notifyType, SysSN: t.syssn, OutTradeNo: t.outTradeNo, URL: target,
+		Type: notifyType, SysSN: sysSN, OutTradeNo: outTradeNo, URL: target,
 		Body: body, Signature: strings.ToUpper(hex.EncodeToString(sum[:])),
 	}
 	s.deliveries = append(s.deliveries, d)

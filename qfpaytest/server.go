@@ -101,6 +101,9 @@ type Server struct {
 	pendingTxns []*txn
 	settling    bool
 	settleWake  chan struct{}
+	// rec holds customers, tokens, products, subscriptions and customs
+	// declarations (recurring.go, customs.go), made on first use.
+	rec *recurring
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -141,8 +144,8 @@ func WithMerchantID(mchid string) Option {
 	return func(c *config) { c.mchid = mchid }
 }
 
-// WithNotifyURL sets the URL every successful payment and refund is
-// notified to (see Server.SetNotifyURL).
+// WithNotifyURL sets the URL every successful payment and refund, card
+// token and subscription event is notified to (see Server.SetNotifyURL).
 func WithNotifyURL(rawURL string) Option {
 	return func(c *config) { c.notifyURL = rawURL }
 }
@@ -414,6 +417,25 @@ var apiRoutes = map[string]endpoint{
 
 	"/payment_element/v1/create_payment_intent": {methodPost, mchidChecked, (*Server).createPaymentIntent},
 	"/trade/v1/unfreeze":                        {methodPost, mchidChecked, (*Server).unfreezeCard},
+
+	"/customer/v1/create":                 {methodPost, mchidIgnored, (*Server).createCustomer},
+	"/customer/v1/update":                 {methodPost, mchidIgnored, (*Server).updateCustomer},
+	"/customer/v1/query":                  {methodPost, mchidIgnored, (*Server).queryCustomers},
+	"/customer/v1/delete":                 {methodPost, mchidIgnored, (*Server).deleteCustomer},
+	"/product/v1/create":                  {methodPost, mchidIgnored, (*Server).createProduct},
+	"/product/v1/update":                  {methodPost, mchidIgnored, (*Server).updateProduct},
+	"/product/v1/query":                   {methodPost, mchidIgnored, (*Server).queryProducts},
+	"/product/v1/delete":                  {methodPost, mchidIgnored, (*Server).deleteProduct},
+	"/subscription/v1/create":             {methodPost, mchidIgnored, (*Server).createSubscription},
+	"/subscription/v1/update":             {methodPost, mchidIgnored, (*Server).updateSubscription},
+	"/subscription/v1/query":              {methodPost, mchidIgnored, (*Server).querySubscriptions},
+	"/subscription/v1/cancel":             {methodPost, mchidIgnored, (*Server).cancelSubscription},
+	"/subscription/v1/charge":             {methodPost, mchidIgnored, (*Server).chargeSubscription},
+	"/subscription/billing_order/v1/list": {methodPost, mchidIgnored, (*Server).billingOrders},
+
+	"/custom/v1/declare":   {methodPost, mchidIgnored, (*Server).declareCustoms},
+	"/custom/v1/query":     {methodGetOrPost, mchidIgnored, (*Server).queryCustoms},
+	"/custom/v1/redeclare": {methodPost, mchidIgnored, (*Server).redeclareCustoms},
 }
 
 // ServeHTTP answers one request like the gateway, after any fault injected
@@ -550,6 +572,9 @@ func readParams(r *http.Request) (url.Values, *apiError) {
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
+		if err == nil && mt == "application/json" && acceptsJSON(r.URL.Path) {
+			return readJSONParams(r)
+		}
 		if err != nil || mt != "application/x-www-form-urlencoded" {
 			return nil, refuse("1103", "Content-Type %q: want application/x-www-form-urlencoded", ct)
 		}

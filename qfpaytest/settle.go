@@ -82,11 +82,13 @@ func (s *Server) settleDueLocked(now time.Time) time.Time {
 	return next
 }
 
-// settleDue settles what is due at the server's current time.
+// settleDue settles what is due at the server's current time, and bills
+// the subscriptions' cycles due by then.
 func (s *Server) settleDue() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settleDueLocked(s.Now())
+	s.billDueLocked(s.Now())
 	s.wakeSettlerLocked()
 }
 
