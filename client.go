@@ -430,20 +430,20 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 			return err
 		}
 	}
-	params, err := c.params(ep, req)
+	form, err := c.form(ep, req)
 	if err != nil {
 		return err
 	}
-	ctx = withRefs(ctx, params) // out_trade_no and syssn for the log lines
-	sign := Sign(params, c.clientKey(), c.signType)
-	encoded, contentType, err := c.body(ep, req, params)
+	ctx = withRefs(ctx, form) // out_trade_no and syssn for the log lines
+	sign := signForm(form, c.clientKey(), c.signType)
+	encoded, contentType, err := c.body(ep, req, form)
 	if err != nil {
 		return err
 	}
 
 	// A context that is already done sends nothing, whatever the transport.
 	if err := ctx.Err(); err != nil {
-		return c.finalError(ep, params, &transportError{err: err})
+		return c.finalError(ep, form, &transportError{err: err})
 	}
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
@@ -458,22 +458,22 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 			// An unreadable answer to a money movement leaves its outcome
 			// unknown too: finalError says so.
 			if err := c.decode(ep, ans, out); err != nil {
-				return c.finalError(ep, params, err)
+				return c.finalError(ep, form, err)
 			}
 			return nil
 		}
 		var asked time.Duration
 		if attempt >= attempts || ctx.Err() != nil || !isRetryable(err, &asked) || (ep.singleUse && !unsent(err)) {
-			return c.finalError(ep, params, err)
+			return c.finalError(ep, form, err)
 		}
 		wait := c.retry.backoff(attempt, asked)
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			// Waiting would only end in a deadline error: the last answer
 			// says more.
-			return c.finalError(ep, params, err)
+			return c.finalError(ep, form, err)
 		}
 		if serr := sleep(ctx, wait); serr != nil {
-			return fmt.Errorf("%w (gave up waiting to retry: %w)", c.finalError(ep, params, err), serr)
+			return fmt.Errorf("%w (gave up waiting to retry: %w)", c.finalError(ep, form, err), serr)
 		}
 	}
 }
@@ -496,25 +496,39 @@ func (c *Client) zone(ep *endpoint) *time.Location {
 	return beijing
 }
 
-// params encodes req and adds the client's defaults.
-func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
-	params, err := wire.Encode(req, c.zone(ep))
+// form encodes req and adds the client's defaults.
+func (c *Client) form(ep *endpoint, req any) (wire.Form, error) {
+	form, err := wire.Encode(req, c.zone(ep))
 	if err != nil {
 		return nil, fmt.Errorf("%w: encode %T: %v", ErrInvalidRequest, req, err)
 	}
-	if ep.mchid && c.mchid != "" && params.Get("mchid") == "" {
-		params.Set("mchid", c.mchid)
+	if ep.mchid && c.mchid != "" && form.Get("mchid") == "" {
+		form.Set("mchid", c.mchid)
+	}
+	if !ep.txdtm && !ep.txzone {
+		return form, nil
 	}
 	now := c.now().In(c.zone(ep))
-	if ep.txdtm && params.Get("txdtm") == "" {
-		params.Set("txdtm", now.Format(wire.TimeLayout))
+	if ep.txdtm && form.Get("txdtm") == "" {
+		form.Set("txdtm", now.Format(wire.TimeLayout))
 	}
-	if ep.txzone && params.Get("txzone") == "" {
+	// UTC+8 has no other offset to send; another zone may differ by date.
+	if ep.txzone && c.loc != beijing && form.Get("txzone") == "" {
 		if _, off := c.zoneAt(req, now).Zone(); off != 8*60*60 {
-			params.Set("txzone", zoneOffset(off))
+			form.Set("txzone", zoneOffset(off))
 		}
 	}
-	return params, nil
+	return form, nil
+}
+
+// params is form as url.Values, for a call that builds its URL by hand
+// (CheckoutURL).
+func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
+	form, err := c.form(ep, req)
+	if err != nil {
+		return nil, err
+	}
+	return form.Values(), nil
 }
 
 // zoneAt is the moment whose zone offset txzone describes: the request's
@@ -560,6 +574,17 @@ func (a *answer) object() (wire.Object, error) {
 		a.parsed = true
 	}
 	return a.obj, a.objErr
+}
+
+// field reads a string member of the answer's JSON object.
+func (a *answer) field(name string) string {
+	obj, err := a.object()
+	if err != nil {
+		return ""
+	}
+	raw, _ := obj.Get(name)
+	s, _ := wire.String(raw)
+	return s
 }
 
 // transportError is a failure to get an answer at all; sent tells whether
@@ -650,7 +675,8 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, contentType, s
 	code := ""
 	if !ep.file || looksLikeJSON(ans) {
 		if obj, perr := ans.object(); perr == nil {
-			code, _ = wire.String(obj["respcd"])
+			raw, _ := obj.Get("respcd")
+			code, _ = wire.String(raw)
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -682,13 +708,13 @@ func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
 	}
 	// A body claiming success says nothing about an HTTP error: keep the
 	// status and the raw start of the body then.
-	if obj, err := ans.object(); err == nil {
-		if code, _ := wire.String(obj["respcd"]); code != CodeSuccess {
+	if _, err := ans.object(); err == nil {
+		if code := ans.field("respcd"); code != CodeSuccess {
 			e.Code = code
-			if m, _ := wire.String(obj["resperr"]); m != "" {
+			if m := ans.field("resperr"); m != "" {
 				e.Message = m
 			}
-			if d, _ := wire.String(obj["respmsg"]); d != "" || e.Code != "" {
+			if d := ans.field("respmsg"); d != "" || e.Code != "" {
 				e.Detail = d
 			}
 		}
@@ -732,7 +758,7 @@ func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
 	if err != nil {
 		return c.malformed(ep, ans, fmt.Errorf("not JSON: %q", bodySnippet(ans.body)))
 	}
-	raw, ok := obj["respcd"]
+	raw, ok := obj.Get("respcd")
 	code, err := wire.String(raw)
 	if !ok || err != nil || code == "" {
 		return c.malformed(ep, ans, errors.New("no respcd"))
@@ -742,8 +768,8 @@ func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
 	}
 	if code != CodeSuccess {
 		apiErr := &APIError{Code: code, HTTPStatus: ans.status, Path: ep.path}
-		apiErr.Message, _ = wire.String(obj["resperr"])
-		apiErr.Detail, _ = wire.String(obj["respmsg"])
+		apiErr.Message = ans.field("resperr")
+		apiErr.Detail = ans.field("respmsg")
 		if apiErr.Pending() {
 			// The caller needs syssn to settle a pending outcome; a field
 			// that does not decode is not worth hiding that for.
@@ -774,8 +800,8 @@ func (c *Client) malformed(ep *endpoint, ans *answer, err error) error {
 // finalError shapes the error of a call that gets no more attempts: a call
 // that moves money and may have reached the gateway gets an
 // *OutcomeUnknownError; a context error stays matchable with errors.Is.
-func (c *Client) finalError(ep *endpoint, params url.Values, err error) error {
-	err = withOrderRefs(err, params)
+func (c *Client) finalError(ep *endpoint, form wire.Form, err error) error {
+	err = withOrderRefs(err, form)
 	var te *transportError
 	if errors.As(err, &te) {
 		err = fmt.Errorf("qfpay: %s %s: %w", ep.method, ep.path, te.err)
@@ -783,7 +809,7 @@ func (c *Client) finalError(ep *endpoint, params url.Values, err error) error {
 	if !ep.movesMoney || !mayHaveReached(err, te) {
 		return err
 	}
-	return &OutcomeUnknownError{Path: ep.path, OutTradeNo: params.Get("out_trade_no"), SysSN: params.Get("syssn"), Err: err}
+	return &OutcomeUnknownError{Path: ep.path, OutTradeNo: form.Get("out_trade_no"), SysSN: form.Get("syssn"), Err: err}
 }
 
 // mayHaveReached tells whether a failed money-moving request may have been

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/qfpay-go/qfpay/internal/wire"
 )
 
 // SignType names the hash the request signature uses (API section
@@ -77,6 +79,33 @@ func Sign(params url.Values, clientKey string, t SignType) string {
 	}
 	buf = append(buf, clientKey...)
 	return hashHex(buf, t)
+}
+
+// signForm is Sign of a form sorted already, as the client builds it:
+// the pairs in their order, the key appended, hashed.
+func signForm(form wire.Form, clientKey string, t SignType) string {
+	size := len(clientKey)
+	for _, p := range form {
+		size += len(p.Name) + len(p.Value) + 2
+	}
+	var stack [512]byte
+	buf := stack[:]
+	if size > len(stack) {
+		buf = make([]byte, size)
+	}
+	pos := 0
+	for _, p := range form {
+		pos += copy(buf[pos:], p.Name)
+		buf[pos] = '='
+		pos += 1 + copy(buf[pos+1:], p.Value)
+		buf[pos] = '&'
+		pos++
+	}
+	if pos > 0 {
+		pos-- // the last '&'
+	}
+	pos += copy(buf[pos:], clientKey)
+	return hashHex(buf[:pos], t)
 }
 
 // param is one name of a request with its values.
