@@ -29,6 +29,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -90,6 +91,11 @@ type Client struct {
 	// recurringBody is how the recurring calls send their body (see
 	// WithRecurringBody).
 	recurringBody BodyEncoding
+	// attemptTimeout bounds each attempt of the default HTTP client, which
+	// has no Timeout of its own: the call's deadline bounds the attempts
+	// when it is sooner, so that a call has one deadline. Zero with
+	// WithHTTPClient, whose client brings its own.
+	attemptTimeout time.Duration
 }
 
 // Option configures a Client in NewClient.
@@ -115,7 +121,7 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 		clientKey: func() string { return clientKey },
 		baseURL:   string(Sandbox),
 		env:       Sandbox,
-		hc:        &http.Client{Timeout: DefaultTimeout, CheckRedirect: noRedirect},
+		hc:        &http.Client{Transport: sharedTransport(), CheckRedirect: noRedirect},
 		signType:  MD5,
 		loc:       beijing,
 		userAgent: "qfpay-go/" + Version + " go/" + runtime.Version(),
@@ -126,7 +132,8 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 		poll:      DefaultPollPolicy,
 		now:       time.Now,
 
-		maxBillFile: DefaultMaxBillUncompressedBytes,
+		maxBillFile:    DefaultMaxBillUncompressedBytes,
+		attemptTimeout: DefaultTimeout,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -147,6 +154,37 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 // X-QF-SIGN and X-QF-APPCODE headers to whatever host the redirect names,
 // and take that host's answer for the gateway's.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// DefaultMaxIdleConnsPerHost is how many idle connections to the gateway
+// the default HTTP client keeps for the next calls: the gateway's published
+// limit of 100 requests per second, so that a busy merchant reuses its
+// connections instead of opening (and TLS-handshaking) a new one for most
+// calls, as net/http's default of 2 would make it. Every Client made
+// without WithHTTPClient shares one such pool. A client given with
+// WithHTTPClient keeps its own transport: give it an *http.Transport whose
+// MaxIdleConnsPerHost is at least the number of calls the merchant makes
+// at once (MaxIdleConns too, counting every host it calls), such as a clone
+// of http.DefaultTransport with both set to 100.
+const DefaultMaxIdleConnsPerHost = 100
+
+// sharedTransport is the transport of every Client made without
+// WithHTTPClient: http.DefaultTransport's settings with a pool sized for
+// the gateway.
+var sharedTransport = sync.OnceValue(func() *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          DefaultMaxIdleConnsPerHost,
+		MaxIdleConnsPerHost:   DefaultMaxIdleConnsPerHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+	}
+})
 
 // checkScheme refuses a plain http:// base URL for a host other than the
 // loopback, unless WithInsecureHTTP allowed it: the signed requests, the
@@ -216,6 +254,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		cp := *hc
 		cp.CheckRedirect = noRedirect
 		c.hc = &cp
+		c.attemptTimeout = 0
 		return nil
 	}
 }
@@ -605,6 +644,15 @@ func (c *Client) send(ctx context.Context, ep *endpoint, encoded, contentType, s
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &transportError{err: err}
+	}
+	if c.attemptTimeout > 0 {
+		// The default HTTP client bounds each attempt, unless the call's
+		// own deadline comes first.
+		if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.attemptTimeout {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
+			defer cancel()
+		}
 	}
 	// A transport built on net/http reports getting a connection and
 	// writing the request; one that reports neither (a custom RoundTripper)
