@@ -96,6 +96,8 @@ type Client struct {
 	// when it is sooner, so that a call has one deadline. Zero with
 	// WithHTTPClient, whose client brings its own.
 	attemptTimeout time.Duration
+	// urls are the parsed URLs of the endpoints called, by path.
+	urls *sync.Map
 }
 
 // Option configures a Client in NewClient.
@@ -134,6 +136,7 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 
 		maxBillFile:    DefaultMaxBillUncompressedBytes,
 		attemptTimeout: DefaultTimeout,
+		urls:           new(sync.Map),
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -460,29 +463,18 @@ func do[T any](ctx context.Context, c *Client, ep *endpoint, req any) (*T, error
 	return nil, err
 }
 
-// call is the one request path: validate, encode, drop empty values, add
-// defaults, sign exactly what is sent, send (with retries for calls safe to
-// repeat), check and decode into out.
+// call is the one request path: validate, build (encode, drop empty values,
+// add defaults, sign exactly what is sent), send (with retries for calls
+// safe to repeat), check what the answer says and decode it into out.
 func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error {
-	if v, ok := req.(validator); ok {
-		if err := v.validate(); err != nil {
-			return err
-		}
-	}
-	form, err := c.form(ep, req)
+	r, err := c.build(ep, req)
 	if err != nil {
 		return err
 	}
-	ctx = withRefs(ctx, form) // out_trade_no and syssn for the log lines
-	sign := signForm(form, c.clientKey(), c.signType)
-	encoded, contentType, err := c.body(ep, req, form)
-	if err != nil {
-		return err
-	}
-
+	ctx = withRefs(ctx, r.form) // out_trade_no and syssn for the log lines
 	// A context that is already done sends nothing, whatever the transport.
 	if err := ctx.Err(); err != nil {
-		return c.finalError(ep, form, &transportError{err: err})
+		return c.finalError(ep, r.form, &transportError{err: err})
 	}
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
@@ -491,30 +483,60 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	if ep.retry && !ep.movesMoney && c.retry.MaxAttempts > 1 {
 		attempts = c.retry.MaxAttempts
 	}
-	for attempt := 1; ; attempt++ {
-		ans, err := c.send(ctx, ep, encoded, contentType, sign, attempt)
+	for n := 1; ; n++ {
+		ans, err := c.send(ctx, ep, r)
 		if err == nil {
-			// An unreadable answer to a money movement leaves its outcome
-			// unknown too: finalError says so.
-			if err := c.decode(ep, ans, out); err != nil {
-				return c.finalError(ep, form, err)
-			}
+			err = c.receive(ep, ans, out)
+		}
+		c.logAttempt(ctx, ep, n, ans, err)
+		if err == nil {
 			return nil
 		}
+		// An unreadable answer to a money movement leaves its outcome
+		// unknown too: finalError says so.
 		var asked time.Duration
-		if attempt >= attempts || ctx.Err() != nil || !isRetryable(err, &asked) || (ep.singleUse && !unsent(err)) {
-			return c.finalError(ep, form, err)
+		if n >= attempts || ctx.Err() != nil || !isRetryable(err, &asked) || (ep.singleUse && !unsent(err)) {
+			return c.finalError(ep, r.form, err)
 		}
-		wait := c.retry.backoff(attempt, asked)
+		wait := c.retry.backoff(n, asked)
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			// Waiting would only end in a deadline error: the last answer
 			// says more.
-			return c.finalError(ep, form, err)
+			return c.finalError(ep, r.form, err)
 		}
 		if serr := sleep(ctx, wait); serr != nil {
-			return fmt.Errorf("%w (gave up waiting to retry: %w)", c.finalError(ep, form, err), serr)
+			return fmt.Errorf("%w (gave up waiting to retry: %w)", c.finalError(ep, r.form, err), serr)
 		}
 	}
+}
+
+// request is a call ready to send: its form, the form encoded for the wire
+// (or, for a recurring call under BodyJSON, its JSON object) with its
+// content type, and the signature of exactly those values.
+type request struct {
+	form        wire.Form
+	encoded     string
+	contentType string
+	sign        string
+}
+
+// build validates req, encodes it and adds the client's defaults, then
+// signs the result.
+func (c *Client) build(ep *endpoint, req any) (*request, error) {
+	if v, ok := req.(validator); ok {
+		if err := v.validate(); err != nil {
+			return nil, err
+		}
+	}
+	form, err := c.form(ep, req)
+	if err != nil {
+		return nil, err
+	}
+	encoded, contentType, err := c.body(ep, req, form)
+	if err != nil {
+		return nil, err
+	}
+	return &request{form: form, encoded: encoded, contentType: contentType, sign: signForm(form, c.clientKey(), c.signType)}, nil
 }
 
 // bounded gives ctx the client's call timeout when it has no deadline of
@@ -600,6 +622,12 @@ type answer struct {
 	header      http.Header
 	body        []byte
 	contentType string
+	// tooLarge marks a 2xx answer cut at the size limit.
+	tooLarge bool
+	// took is how long the attempt took, for the log.
+	took time.Duration
+	// code is the answer's respcd, once classify read it.
+	code string
 
 	parsed bool
 	obj    wire.Object
@@ -631,116 +659,332 @@ func (a *answer) field(name string) string {
 type transportError struct {
 	err  error
 	sent bool
+	// status and took describe the attempt for the log.
+	status int
+	took   time.Duration
 }
 
 func (e *transportError) Error() string { return e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
-// send makes one HTTP attempt and checks the HTTP layer: a non-2xx answer
-// that carries no respcd becomes an *APIError.
-func (c *Client) send(ctx context.Context, ep *endpoint, encoded, contentType, sign string, attempt int) (*answer, error) {
+// send makes one HTTP attempt and reads the answer: transport only, what
+// the answer says is classify's. It fails with a *transportError.
+func (c *Client) send(ctx context.Context, ep *endpoint, r *request) (*answer, error) {
+	resp, start, done, err := c.roundTrip(ctx, ep, r)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	ans, err := c.read(ep, resp)
+	if err != nil {
+		return nil, &transportError{err: err, sent: true, status: resp.StatusCode, took: time.Since(start)}
+	}
+	ans.took = time.Since(start)
+	return ans, nil
+}
+
+// roundTrip sends r and returns the answer with its body unread, when the
+// attempt started, and done, which closes the body and ends the attempt's
+// own deadline (if any). It fails with a *transportError.
+func (c *Client) roundTrip(ctx context.Context, ep *endpoint, r *request) (resp *http.Response, start time.Time, done func(), err error) {
 	if err := c.limiter.wait(ctx); err != nil {
-		return nil, &transportError{err: err}
+		return nil, start, nil, &transportError{err: err}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &transportError{err: err}
+		return nil, start, nil, &transportError{err: err}
 	}
+	cancel := context.CancelFunc(nil)
 	if c.attemptTimeout > 0 {
 		// The default HTTP client bounds each attempt, unless the call's
 		// own deadline comes first.
 		if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.attemptTimeout {
-			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
-			defer cancel()
 		}
 	}
-	// A transport built on net/http reports getting a connection and
-	// writing the request; one that reports neither (a custom RoundTripper)
-	// leaves only its error to judge by.
-	var traced, wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GetConn:      func(string) { traced.Store(true) },
-		WroteHeaders: func() { wrote.Store(true) },
-	})
-	target := c.baseURL + ep.path
-	var body io.Reader
-	if ep.method == http.MethodGet {
-		target += "?" + encoded
-	} else {
-		body = strings.NewReader(encoded)
+	end := func() {
+		if cancel != nil {
+			cancel()
+		}
 	}
-	hreq, err := http.NewRequestWithContext(ctx, ep.method, target, body)
+	// Whether a failed request may have reached the gateway decides
+	// something only for calls that move money (ErrOutcomeUnknown) and
+	// single-use ones (not repeated once sent): only they are traced. A
+	// transport built on net/http reports getting a connection and writing
+	// the request; one that reports neither (a custom RoundTripper) leaves
+	// only its error to judge by.
+	var tr *attemptTrace
+	if ep.movesMoney || ep.singleUse {
+		tr = &attemptTrace{}
+		tr.trace = httptrace.ClientTrace{GetConn: tr.getConn, WroteHeaders: tr.wroteHeaders}
+		ctx = httptrace.WithClientTrace(ctx, &tr.trace)
+	}
+	hreq, err := c.newRequest(ctx, ep, r)
 	if err != nil {
-		return nil, &transportError{err: err}
+		end()
+		return nil, start, nil, &transportError{err: err}
 	}
-	if body != nil {
-		hreq.Header.Set("Content-Type", contentType)
-	}
-	hreq.Header.Set("X-QF-APPCODE", c.appCode)
-	hreq.Header.Set("X-QF-SIGN", sign)
-	if c.signType == SHA256 {
-		hreq.Header.Set("X-QF-SIGNTYPE", string(SHA256))
-	}
-	hreq.Header.Set("Accept", "application/json")
-	if c.userAgent != "" {
-		hreq.Header.Set("User-Agent", c.userAgent)
-	}
-
-	start := time.Now()
-	resp, err := c.hc.Do(hreq)
+	start = time.Now()
+	resp, err = c.hc.Do(hreq)
 	if err != nil {
+		end()
 		// net/http names the URL in its errors with the user name of a
 		// base URL's userinfo (only the password masked).
 		if ue, ok := errors.AsType[*url.Error](err); ok {
 			ue.URL = redactURL(ue.URL)
 		}
-		c.log(ctx, ep, attempt, 0, "", time.Since(start), err)
-		sent := wrote.Load() || (!traced.Load() && !isDialError(err))
-		return nil, &transportError{err: err, sent: sent}
+		sent := true
+		if tr != nil {
+			sent = tr.wrote.Load() || (!tr.traced.Load() && !isDialError(err))
+		}
+		return nil, start, nil, &transportError{err: err, sent: sent, took: time.Since(start)}
 	}
-	defer resp.Body.Close()
+	return resp, start, func() {
+		resp.Body.Close()
+		end()
+	}, nil
+}
+
+// attemptTrace records what net/http did with a request.
+type attemptTrace struct {
+	trace         httptrace.ClientTrace
+	traced, wrote atomic.Bool
+}
+
+func (t *attemptTrace) getConn(string) { t.traced.Store(true) }
+func (t *attemptTrace) wroteHeaders()  { t.wrote.Store(true) }
+
+// newRequest makes the HTTP request of r: a POST of its body, or a GET
+// with the form as its query, and the API's headers.
+func (c *Client) newRequest(ctx context.Context, ep *endpoint, r *request) (*http.Request, error) {
+	u, err := c.endpointURL(ep)
+	if err != nil {
+		return nil, err
+	}
+	var body io.Reader
+	if ep.method == http.MethodGet {
+		u.RawQuery = r.encoded
+	} else {
+		body = strings.NewReader(r.encoded)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, ep.method, "", body)
+	if err != nil {
+		return nil, err
+	}
+	hreq.URL, hreq.Host = u, u.Host
+	// One backing array for the header values, the keys in canonical form
+	// (what Header.Set would make of them).
+	vals := [...]string{r.contentType, c.appCode, r.sign, string(SHA256), "application/json", c.userAgent}
+	h := hreq.Header
+	if body != nil {
+		h["Content-Type"] = vals[0:1:1]
+	}
+	h["X-Qf-Appcode"] = vals[1:2:2]
+	h["X-Qf-Sign"] = vals[2:3:3]
+	if c.signType == SHA256 {
+		h["X-Qf-Signtype"] = vals[3:4:4]
+	}
+	h["Accept"] = vals[4:5:5]
+	if c.userAgent != "" {
+		h["User-Agent"] = vals[5:6:6]
+	}
+	return hreq, nil
+}
+
+// endpointURL returns a copy of the URL of ep on the client's base URL,
+// parsed once.
+func (c *Client) endpointURL(ep *endpoint) (*url.URL, error) {
+	if u, ok := c.urls.Load(ep.path); ok {
+		cp := *u.(*url.URL)
+		return &cp, nil
+	}
+	u, err := url.Parse(c.baseURL + ep.path)
+	if err != nil {
+		return nil, err
+	}
+	u.Host = strings.TrimSuffix(u.Host, ":") // an empty port, as http.NewRequest drops it
+	c.urls.Store(ep.path, u)
+	cp := *u
+	return &cp, nil
+}
+
+// read reads the answer's body, up to the endpoint's size limit, into a
+// buffer sized by Content-Length when it gives one.
+func (c *Client) read(ep *endpoint, resp *http.Response) (*answer, error) {
 	limit := c.maxBody
 	if ep.file {
 		limit = c.maxBill
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, err := readLimited(resp.Body, resp.ContentLength, limit+1)
 	if err != nil {
-		c.log(ctx, ep, attempt, resp.StatusCode, "", time.Since(start), err)
-		return nil, &transportError{err: fmt.Errorf("reading the answer: %w", err), sent: true}
+		return nil, fmt.Errorf("reading the answer: %w", err)
 	}
 	ans := &answer{status: resp.StatusCode, header: resp.Header, body: data, contentType: resp.Header.Get("Content-Type")}
 	if int64(len(data)) > limit {
-		ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
-		if ok {
-			err := c.malformed(ep, ans, fmt.Errorf("answer larger than %d bytes", limit))
-			c.log(ctx, ep, attempt, resp.StatusCode, "", time.Since(start), err)
-			return nil, err
-		}
 		// An HTTP error (a 429, a proxy's 502 page) says what it is by its
 		// status; the body, cut at the limit, only adds to the message.
 		ans.body = data[:limit]
+		ans.tooLarge = isSuccess(resp.StatusCode)
 	}
-	code := ""
-	if !ep.file || looksLikeJSON(ans) {
-		if obj, perr := ans.object(); perr == nil {
-			raw, _ := obj.Get("respcd")
-			code, _ = wire.String(raw)
-		}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if code == "" || resp.StatusCode == http.StatusTooManyRequests || isRedirect(resp.StatusCode) {
-			apiErr := c.httpError(ep, ans)
-			c.log(ctx, ep, attempt, resp.StatusCode, code, time.Since(start), apiErr)
-			return nil, apiErr
-		}
-	}
-	c.log(ctx, ep, attempt, resp.StatusCode, code, time.Since(start), nil)
 	return ans, nil
 }
+
+// readLimited reads r to its end, or to max bytes, into a buffer of the
+// size the answer announced (size < 0: unknown), grown as io.ReadAll grows
+// its own when the announcement falls short.
+func readLimited(r io.Reader, size, max int64) ([]byte, error) {
+	n := int64(512)
+	if size >= 0 {
+		// One byte more than announced, to see the end without growing.
+		n = min(size+1, max)
+	}
+	buf := make([]byte, 0, n)
+	for int64(len(buf)) < max {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		room := buf[len(buf):min(int64(cap(buf)), max)]
+		k, err := r.Read(room)
+		buf = buf[:len(buf)+k]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// isSuccess tells a 2xx status.
+func isSuccess(status int) bool { return status >= 200 && status <= 299 }
 
 // isRedirect tells a 3xx status, which the client answers with an error
 // instead of following (see noRedirect).
 func isRedirect(status int) bool { return status >= 300 && status <= 399 }
+
+// verdict is what an answer says, before any decoding into a response.
+type verdict int
+
+const (
+	// verdictSuccess: respcd 0000 on a 2xx; the body decodes into the
+	// response.
+	verdictSuccess verdict = iota
+	// verdictFile: a file (a zip) on a 2xx, on an endpoint that answers
+	// files.
+	verdictFile
+	// verdictRefused: the gateway's respcd other than 0000, an *APIError
+	// (its pending codes match ErrPending).
+	verdictRefused
+	// verdictHTTPError: an HTTP error status that carries no word of the
+	// gateway (no respcd, a 429, a redirect), an *APIError; the retry
+	// policy decides on it.
+	verdictHTTPError
+	// verdictMalformed: an answer that cannot be read, an error matching
+	// ErrMalformedResponse.
+	verdictMalformed
+)
+
+// classify says what an answer is: success, a file, a refusal or an HTTP
+// error (both an *APIError), or malformed. It sets ans.code. It needs no
+// HTTP: a table of answers tests it.
+func (c *Client) classify(ep *endpoint, ans *answer) (verdict, error) {
+	if ans.tooLarge {
+		return verdictMalformed, c.malformed(ep, ans, fmt.Errorf("answer larger than %d bytes", len(ans.body)))
+	}
+	if ep.file && !looksLikeJSON(ans) {
+		if !isSuccess(ans.status) {
+			return verdictHTTPError, c.httpError(ep, ans)
+		}
+		if len(ans.body) == 0 {
+			return verdictMalformed, c.malformed(ep, ans, errors.New("empty file"))
+		}
+		return verdictFile, nil
+	}
+	obj, perr := ans.object()
+	code := ""
+	hasCode := false
+	if perr == nil {
+		if raw, ok := obj.Get("respcd"); ok {
+			var err error
+			code, err = wire.String(raw)
+			hasCode = err == nil && code != ""
+		}
+	}
+	ans.code = code
+	if !isSuccess(ans.status) && (!hasCode || ans.status == http.StatusTooManyRequests || isRedirect(ans.status)) {
+		return verdictHTTPError, c.httpError(ep, ans)
+	}
+	switch {
+	case len(bytes.TrimSpace(ans.body)) == 0:
+		return verdictMalformed, c.malformed(ep, ans, errors.New("empty body"))
+	case perr != nil:
+		return verdictMalformed, c.malformed(ep, ans, fmt.Errorf("not JSON: %q", bodySnippet(ans.body)))
+	case !hasCode:
+		return verdictMalformed, c.malformed(ep, ans, errors.New("no respcd"))
+	case code == CodeSuccess && !isSuccess(ans.status):
+		return verdictMalformed, c.malformed(ep, ans, errors.New("respcd 0000 with an HTTP error status"))
+	case code != CodeSuccess:
+		return verdictRefused, &APIError{Code: code, HTTPStatus: ans.status, Path: ep.path, Message: ans.field("resperr"), Detail: ans.field("respmsg")}
+	}
+	return verdictSuccess, nil
+}
+
+// receive classifies an answer and decodes it into out: the body of a
+// success, the file of a file answer, and what a pending answer carries
+// (the caller needs syssn to settle it).
+func (c *Client) receive(ep *endpoint, ans *answer, out any) error {
+	v, err := c.classify(ep, ans)
+	switch v {
+	case verdictFile:
+		f, ok := out.(fileAnswer)
+		if !ok {
+			return c.malformed(ep, ans, errors.New("a file where JSON was expected"))
+		}
+		f.setFile(ans.body, ans.contentType)
+		return nil
+	case verdictRefused:
+		if apiErr, _ := err.(*APIError); apiErr != nil && apiErr.Pending() {
+			// A field that does not decode is not worth hiding the syssn
+			// of a pending outcome for.
+			_ = wire.Decode(ans.obj, out, c.zone(ep))
+		}
+		return err
+	case verdictSuccess:
+		if err := wire.Decode(ans.obj, out, c.zone(ep)); err != nil {
+			return c.malformed(ep, ans, err)
+		}
+		if ck, ok := out.(checker); ok {
+			if err := ck.check(); err != nil {
+				return c.malformed(ep, ans, err)
+			}
+		}
+		return nil
+	}
+	return err
+}
+
+// logAttempt logs one attempt: failures to get or read an answer at warn
+// level with the error, answers at debug level with their respcd.
+func (c *Client) logAttempt(ctx context.Context, ep *endpoint, attempt int, ans *answer, err error) {
+	if c.logger == nil {
+		return
+	}
+	var apiErr *APIError
+	switch {
+	case ans == nil:
+		var te *transportError
+		if errors.As(err, &te) {
+			c.log(ctx, ep, attempt, te.status, "", te.took, te.err)
+			return
+		}
+		c.log(ctx, ep, attempt, 0, "", 0, err)
+	case errors.As(err, &apiErr) && apiErr.Code != "" && apiErr.HTTPStatus != http.StatusTooManyRequests && !isRedirect(apiErr.HTTPStatus):
+		// The gateway's refusal is an answer, not a failure to get one.
+		c.log(ctx, ep, attempt, ans.status, ans.code, ans.took, nil)
+	default:
+		c.log(ctx, ep, attempt, ans.status, ans.code, ans.took, err)
+	}
+}
 
 // httpError makes the *APIError of an HTTP answer with no usable respcd.
 func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
@@ -786,54 +1030,6 @@ func bodySnippet(b []byte) string {
 		s = s[:n] + "…"
 	}
 	return strings.ToValidUTF8(s, "?")
-}
-
-// decode checks the envelope of a 2xx (or JSON error) answer and decodes it.
-func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
-	if ep.file && !looksLikeJSON(ans) {
-		if f, ok := out.(fileAnswer); ok && ans.status >= 200 && ans.status <= 299 {
-			if len(ans.body) == 0 {
-				return c.malformed(ep, ans, errors.New("empty file"))
-			}
-			f.setFile(ans.body, ans.contentType)
-			return nil
-		}
-	}
-	if len(bytes.TrimSpace(ans.body)) == 0 {
-		return c.malformed(ep, ans, errors.New("empty body"))
-	}
-	obj, err := ans.object()
-	if err != nil {
-		return c.malformed(ep, ans, fmt.Errorf("not JSON: %q", bodySnippet(ans.body)))
-	}
-	raw, ok := obj.Get("respcd")
-	code, err := wire.String(raw)
-	if !ok || err != nil || code == "" {
-		return c.malformed(ep, ans, errors.New("no respcd"))
-	}
-	if code == CodeSuccess && (ans.status < 200 || ans.status > 299) {
-		return c.malformed(ep, ans, errors.New("respcd 0000 with an HTTP error status"))
-	}
-	if code != CodeSuccess {
-		apiErr := &APIError{Code: code, HTTPStatus: ans.status, Path: ep.path}
-		apiErr.Message = ans.field("resperr")
-		apiErr.Detail = ans.field("respmsg")
-		if apiErr.Pending() {
-			// The caller needs syssn to settle a pending outcome; a field
-			// that does not decode is not worth hiding that for.
-			_ = wire.Decode(obj, out, c.zone(ep))
-		}
-		return apiErr
-	}
-	if err := wire.Decode(obj, out, c.zone(ep)); err != nil {
-		return c.malformed(ep, ans, err)
-	}
-	if ck, ok := out.(checker); ok {
-		if err := ck.check(); err != nil {
-			return c.malformed(ep, ans, err)
-		}
-	}
-	return nil
 }
 
 func looksLikeJSON(ans *answer) bool {
