@@ -23,6 +23,7 @@ func TestClassify(t *testing.T) {
 		header      http.Header
 		body        string
 		tooLarge    bool
+		streamed    int64
 
 		want     verdict
 		code     string   // ans.code after classify
@@ -60,6 +61,8 @@ func TestClassify(t *testing.T) {
 			want: verdictHTTPError, code: "0000", apiErr: APIError{HTTPStatus: 302, Path: epPayment.path, Message: "Found: redirect not followed (to https://elsewhere.test/x)", Detail: `{"respcd": "0000"}`}},
 		{name: "a statement", ep: &epBill, status: 200, contentType: "application/zip", body: "PK\x03\x04zip",
 			want: verdictFile},
+		{name: "a statement streamed", ep: &epBill, status: 200, contentType: "application/zip", streamed: 1 << 20,
+			want: verdictFile},
 		{name: "an empty statement", ep: &epBill, status: 200, contentType: "application/zip",
 			want: verdictMalformed, contains: "empty file"},
 		{name: "a statement refused in JSON", ep: &epBill, status: 200, contentType: "text/plain", body: ` {"respcd": "1104", "resperr": "test env"}`,
@@ -73,7 +76,7 @@ func TestClassify(t *testing.T) {
 			for k, vs := range tt.header {
 				header[k] = vs
 			}
-			ans := &answer{status: tt.status, header: header, contentType: tt.contentType, body: []byte(tt.body), tooLarge: tt.tooLarge}
+			ans := &answer{status: tt.status, header: header, contentType: tt.contentType, body: []byte(tt.body), tooLarge: tt.tooLarge, streamed: tt.streamed}
 			got, err := c.classify(tt.ep, ans)
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, tt.code, ans.code)

@@ -467,6 +467,15 @@ func do[T any](ctx context.Context, c *Client, ep *endpoint, req any) (*T, error
 // add defaults, sign exactly what is sent), send (with retries for calls
 // safe to repeat), check what the answer says and decode it into out.
 func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error {
+	return c.run(ctx, ep, req, out, (*Client).send)
+}
+
+// attemptFunc makes one attempt of a call: send and read (send), or send
+// and stream (DownloadBillTo).
+type attemptFunc func(c *Client, ctx context.Context, ep *endpoint, r *request) (*answer, error)
+
+// run is call with the attempt made by attempt.
+func (c *Client) run(ctx context.Context, ep *endpoint, req any, out any, attempt attemptFunc) error {
 	r, err := c.build(ep, req)
 	if err != nil {
 		return err
@@ -484,7 +493,7 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 		attempts = c.retry.MaxAttempts
 	}
 	for n := 1; ; n++ {
-		ans, err := c.send(ctx, ep, r)
+		ans, err := attempt(c, ctx, ep, r)
 		if err == nil {
 			err = c.receive(ep, ans, out)
 		}
@@ -624,6 +633,9 @@ type answer struct {
 	contentType string
 	// tooLarge marks a 2xx answer cut at the size limit.
 	tooLarge bool
+	// streamed counts the bytes of a file answer written as it arrived
+	// (DownloadBillTo), body nil.
+	streamed int64
 	// took is how long the attempt took, for the log.
 	took time.Duration
 	// code is the answer's respcd, once classify read it.
@@ -890,6 +902,9 @@ const (
 func (c *Client) classify(ep *endpoint, ans *answer) (verdict, error) {
 	if ans.tooLarge {
 		return verdictMalformed, c.malformed(ep, ans, fmt.Errorf("answer larger than %d bytes", len(ans.body)))
+	}
+	if ans.streamed > 0 {
+		return verdictFile, nil
 	}
 	if ep.file && !looksLikeJSON(ans) {
 		if !isSuccess(ans.status) {
