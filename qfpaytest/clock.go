@@ -37,6 +37,17 @@ func (s *Server) frozen() bool {
 	return s.fixedSet
 }
 
+// stampLocked is the time of a transaction about to be stored, read under
+// s.mu so that transactions are stored in the order of their times while
+// the clock runs forward (see Server.unordered): the clock's time, or the
+// request's own (was) when the clock is frozen.
+func (s *Server) stampLocked(was time.Time) time.Time {
+	if s.frozen() {
+		return was
+	}
+	return s.Now()
+}
+
 func (s *Server) nowLocked() time.Time {
 	if s.fixedSet {
 		return s.fixed

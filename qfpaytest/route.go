@@ -1,7 +1,6 @@
 package qfpaytest
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"fmt"
 	"io"
@@ -123,7 +122,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = &readBody{b: body}
 	}
 	f := s.takeFault(r.URL.Path)
 	if f != nil && f.Late > 0 {
@@ -139,16 +138,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if f == nil || !f.AfterProcessing {
+		// Nothing left to break: the answer goes out as it is written.
+		sw := &statusWriter{ResponseWriter: w}
+		s.route(sw, r)
+		s.logRequest(r, sw.statusCode(), sw.respcd, start, f, "")
+		return
+	}
+	// After processing, the fault has the gateway's answer to break.
 	rec := &recorder{header: http.Header{}}
 	s.route(rec, r)
-	if f != nil && f.AfterProcessing {
-		if !s.delay(r.Context(), f.Latency) {
-			s.logRequest(r, 0, respcdOf(rec), start, f, "aborted during latency")
-			return
-		}
-		if s.breakAnswer(w, r, f, rec, start) {
-			return
-		}
+	if !s.delay(r.Context(), f.Latency) {
+		s.logRequest(r, 0, respcdOf(rec), start, f, "aborted during latency")
+		return
+	}
+	if s.breakAnswer(w, r, f, rec, start) {
+		return
 	}
 	rec.writeTo(w)
 	s.logRequest(r, rec.statusCode(), respcdOf(rec), start, f, "")
@@ -250,9 +255,15 @@ func readParams(r *http.Request) (url.Values, *apiError) {
 			return nil, refuse("1103", "Content-Type %q: want application/x-www-form-urlencoded", ct)
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, refuse("1103", "reading the body: %v", err)
+	var body []byte
+	if rb, ok := r.Body.(*readBody); ok {
+		// ServeHTTP read it already.
+		body = rb.rest()
+	} else {
+		var err error
+		if body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1)); err != nil {
+			return nil, refuse("1103", "reading the body: %v", err)
+		}
 	}
 	if len(body) > maxBody {
 		return nil, refuse("1103", "body larger than %d bytes", maxBody)
@@ -358,4 +369,29 @@ func (s *Server) baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// readBody is a request body ServeHTTP read before routing, handed on
+// without a copy.
+type readBody struct {
+	b   []byte
+	off int
+}
+
+func (r *readBody) Read(p []byte) (int, error) {
+	if r.off >= len(r.b) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b[r.off:])
+	r.off += n
+	return n, nil
+}
+
+func (r *readBody) Close() error { return nil }
+
+// rest returns what is left to read, and reads it.
+func (r *readBody) rest() []byte {
+	b := r.b[r.off:]
+	r.off = len(r.b)
+	return b
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/qfpay-go/qfpay"
 )
 
 // Sandbox credentials, for a server nobody else needs to know the key of
@@ -85,6 +87,19 @@ type Server struct {
 	changed      chan struct{}
 	timers       []*time.Timer
 	closed       bool
+	// byPayType are the transactions of each pay type, in the order of
+	// txns; unordered tells that some transaction's sysTime is before an
+	// older one's (the clock was set back), so that queries cannot find a
+	// time range by its ends (see query).
+	byPayType map[qfpay.PayType][]*txn
+	unordered bool
+	// scanOnly makes every query scan, for the tests that compare the
+	// indexes with the scan.
+	scanOnly bool
+	// awaiting are the payments and refunds that were pending when made
+	// (settled ones are dropped as queries meet them): what a query may
+	// settle besides the transactions it lists.
+	awaiting []*txn
 	// pendingTxns are the pending payments and refunds the settler
 	// watches; settleWake wakes it when the clock moves.
 	pendingTxns []*txn
@@ -240,6 +255,7 @@ func NewServer(appCode, clientKey string, opts ...Option) *Server {
 		cfg:          cfg,
 		bySysSN:      map[string]*txn{},
 		byOutTradeNo: map[string]*txn{},
+		byPayType:    map[qfpay.PayType][]*txn{},
 		weChatCodes:  map[string]bool{},
 		notifyURL:    cfg.notifyURL,
 		faults:       map[string][]*faultEntry{},
