@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/qfpay-go/qfpay/internal/wire"
 )
 
 // How the recurring calls (customers, products, subscriptions) send
@@ -73,18 +75,24 @@ func WithRecurringBody(enc BodyEncoding) Option {
 	}
 }
 
-// body is what the request path sends for params (already signed): the
+// body is what the request path sends for form (already signed): the
 // encoded form, or for a recurring call under BodyJSON a JSON object, with
 // its content type.
-func (c *Client) body(ep *endpoint, req any, params url.Values) (encoded, contentType string, err error) {
+func (c *Client) body(ep *endpoint, req any, form wire.Form) (encoded, contentType string, err error) {
 	if !ep.nested || c.recurringBody != BodyJSON || ep.method == "GET" {
-		return params.Encode(), formContentType, nil
+		return form.Encode(), formContentType, nil
 	}
-	b, err := jsonBody(req, params)
+	b, err := jsonBody(req, form.Values())
 	if err != nil {
 		return "", "", fmt.Errorf("%w: encode %T as JSON: %v", ErrInvalidRequest, req, err)
 	}
 	return string(b), jsonContentType, nil
+}
+
+func init() {
+	// Their form values are their own parameter's only, so that the
+	// request encoder's plans write them (see wire.RegisterFormEncoder).
+	wire.RegisterFormEncoder(reflect.TypeFor[nested](), reflect.TypeFor[WeChatExtendInfo]())
 }
 
 // nested is a request field sent as JSON: a form field holding the value's

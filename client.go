@@ -29,6 +29,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -90,6 +91,13 @@ type Client struct {
 	// recurringBody is how the recurring calls send their body (see
 	// WithRecurringBody).
 	recurringBody BodyEncoding
+	// attemptTimeout bounds each attempt of the default HTTP client, which
+	// has no Timeout of its own: the call's deadline bounds the attempts
+	// when it is sooner, so that a call has one deadline. Zero with
+	// WithHTTPClient, whose client brings its own.
+	attemptTimeout time.Duration
+	// urls are the parsed URLs of the endpoints called, by path.
+	urls *sync.Map
 }
 
 // Option configures a Client in NewClient.
@@ -115,7 +123,7 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 		clientKey: func() string { return clientKey },
 		baseURL:   string(Sandbox),
 		env:       Sandbox,
-		hc:        &http.Client{Timeout: DefaultTimeout, CheckRedirect: noRedirect},
+		hc:        &http.Client{Transport: sharedTransport(), CheckRedirect: noRedirect},
 		signType:  MD5,
 		loc:       beijing,
 		userAgent: "qfpay-go/" + Version + " go/" + runtime.Version(),
@@ -126,7 +134,9 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 		poll:      DefaultPollPolicy,
 		now:       time.Now,
 
-		maxBillFile: DefaultMaxBillUncompressedBytes,
+		maxBillFile:    DefaultMaxBillUncompressedBytes,
+		attemptTimeout: DefaultTimeout,
+		urls:           new(sync.Map),
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -147,6 +157,37 @@ func NewClient(appCode, clientKey string, opts ...Option) (*Client, error) {
 // X-QF-SIGN and X-QF-APPCODE headers to whatever host the redirect names,
 // and take that host's answer for the gateway's.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// DefaultMaxIdleConnsPerHost is how many idle connections to the gateway
+// the default HTTP client keeps for the next calls: the gateway's published
+// limit of 100 requests per second, so that a busy merchant reuses its
+// connections instead of opening (and TLS-handshaking) a new one for most
+// calls, as net/http's default of 2 would make it. Every Client made
+// without WithHTTPClient shares one such pool. A client given with
+// WithHTTPClient keeps its own transport: give it an *http.Transport whose
+// MaxIdleConnsPerHost is at least the number of calls the merchant makes
+// at once (MaxIdleConns too, counting every host it calls), such as a clone
+// of http.DefaultTransport with both set to 100.
+const DefaultMaxIdleConnsPerHost = 100
+
+// sharedTransport is the transport of every Client made without
+// WithHTTPClient: http.DefaultTransport's settings with a pool sized for
+// the gateway.
+var sharedTransport = sync.OnceValue(func() *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          DefaultMaxIdleConnsPerHost,
+		MaxIdleConnsPerHost:   DefaultMaxIdleConnsPerHost,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+	}
+})
 
 // checkScheme refuses a plain http:// base URL for a host other than the
 // loopback, unless WithInsecureHTTP allowed it: the signed requests, the
@@ -216,6 +257,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		cp := *hc
 		cp.CheckRedirect = noRedirect
 		c.hc = &cp
+		c.attemptTimeout = 0
 		return nil
 	}
 }
@@ -421,29 +463,27 @@ func do[T any](ctx context.Context, c *Client, ep *endpoint, req any) (*T, error
 	return nil, err
 }
 
-// call is the one request path: validate, encode, drop empty values, add
-// defaults, sign exactly what is sent, send (with retries for calls safe to
-// repeat), check and decode into out.
+// call is the one request path: validate, build (encode, drop empty values,
+// add defaults, sign exactly what is sent), send (with retries for calls
+// safe to repeat), check what the answer says and decode it into out.
 func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error {
-	if v, ok := req.(validator); ok {
-		if err := v.validate(); err != nil {
-			return err
-		}
-	}
-	params, err := c.params(ep, req)
-	if err != nil {
-		return err
-	}
-	ctx = withRefs(ctx, params) // out_trade_no and syssn for the log lines
-	sign := Sign(params, c.clientKey(), c.signType)
-	encoded, contentType, err := c.body(ep, req, params)
-	if err != nil {
-		return err
-	}
+	return c.run(ctx, ep, req, out, (*Client).send)
+}
 
+// attemptFunc makes one attempt of a call: send and read (send), or send
+// and stream (DownloadBillTo).
+type attemptFunc func(c *Client, ctx context.Context, ep *endpoint, r *request) (*answer, error)
+
+// run is call with the attempt made by attempt.
+func (c *Client) run(ctx context.Context, ep *endpoint, req any, out any, attempt attemptFunc) error {
+	r, err := c.build(ep, req)
+	if err != nil {
+		return err
+	}
+	ctx = withRefs(ctx, r.form) // out_trade_no and syssn for the log lines
 	// A context that is already done sends nothing, whatever the transport.
 	if err := ctx.Err(); err != nil {
-		return c.finalError(ep, params, &transportError{err: err})
+		return c.finalError(ep, r.form, &transportError{err: err})
 	}
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
@@ -452,30 +492,60 @@ func (c *Client) call(ctx context.Context, ep *endpoint, req any, out any) error
 	if ep.retry && !ep.movesMoney && c.retry.MaxAttempts > 1 {
 		attempts = c.retry.MaxAttempts
 	}
-	for attempt := 1; ; attempt++ {
-		ans, err := c.send(ctx, ep, encoded, contentType, sign, attempt)
+	for n := 1; ; n++ {
+		ans, err := attempt(c, ctx, ep, r)
 		if err == nil {
-			// An unreadable answer to a money movement leaves its outcome
-			// unknown too: finalError says so.
-			if err := c.decode(ep, ans, out); err != nil {
-				return c.finalError(ep, params, err)
-			}
+			err = c.receive(ep, ans, out)
+		}
+		c.logAttempt(ctx, ep, n, ans, err)
+		if err == nil {
 			return nil
 		}
+		// An unreadable answer to a money movement leaves its outcome
+		// unknown too: finalError says so.
 		var asked time.Duration
-		if attempt >= attempts || ctx.Err() != nil || !isRetryable(err, &asked) || (ep.singleUse && !unsent(err)) {
-			return c.finalError(ep, params, err)
+		if n >= attempts || ctx.Err() != nil || !isRetryable(err, &asked) || (ep.singleUse && !unsent(err)) {
+			return c.finalError(ep, r.form, err)
 		}
-		wait := c.retry.backoff(attempt, asked)
+		wait := c.retry.backoff(n, asked)
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			// Waiting would only end in a deadline error: the last answer
 			// says more.
-			return c.finalError(ep, params, err)
+			return c.finalError(ep, r.form, err)
 		}
 		if serr := sleep(ctx, wait); serr != nil {
-			return fmt.Errorf("%w (gave up waiting to retry: %w)", c.finalError(ep, params, err), serr)
+			return fmt.Errorf("%w (gave up waiting to retry: %w)", c.finalError(ep, r.form, err), serr)
 		}
 	}
+}
+
+// request is a call ready to send: its form, the form encoded for the wire
+// (or, for a recurring call under BodyJSON, its JSON object) with its
+// content type, and the signature of exactly those values.
+type request struct {
+	form        wire.Form
+	encoded     string
+	contentType string
+	sign        string
+}
+
+// build validates req, encodes it and adds the client's defaults, then
+// signs the result.
+func (c *Client) build(ep *endpoint, req any) (*request, error) {
+	if v, ok := req.(validator); ok {
+		if err := v.validate(); err != nil {
+			return nil, err
+		}
+	}
+	form, err := c.form(ep, req)
+	if err != nil {
+		return nil, err
+	}
+	encoded, contentType, err := c.body(ep, req, form)
+	if err != nil {
+		return nil, err
+	}
+	return &request{form: form, encoded: encoded, contentType: contentType, sign: signForm(form, c.clientKey(), c.signType)}, nil
 }
 
 // bounded gives ctx the client's call timeout when it has no deadline of
@@ -496,25 +566,39 @@ func (c *Client) zone(ep *endpoint) *time.Location {
 	return beijing
 }
 
-// params encodes req and adds the client's defaults.
-func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
-	params, err := wire.Encode(req, c.zone(ep))
+// form encodes req and adds the client's defaults.
+func (c *Client) form(ep *endpoint, req any) (wire.Form, error) {
+	form, err := wire.Encode(req, c.zone(ep))
 	if err != nil {
 		return nil, fmt.Errorf("%w: encode %T: %v", ErrInvalidRequest, req, err)
 	}
-	if ep.mchid && c.mchid != "" && params.Get("mchid") == "" {
-		params.Set("mchid", c.mchid)
+	if ep.mchid && c.mchid != "" && form.Get("mchid") == "" {
+		form.Set("mchid", c.mchid)
+	}
+	if !ep.txdtm && !ep.txzone {
+		return form, nil
 	}
 	now := c.now().In(c.zone(ep))
-	if ep.txdtm && params.Get("txdtm") == "" {
-		params.Set("txdtm", now.Format(wire.TimeLayout))
+	if ep.txdtm && form.Get("txdtm") == "" {
+		form.Set("txdtm", now.Format(wire.TimeLayout))
 	}
-	if ep.txzone && params.Get("txzone") == "" {
+	// UTC+8 has no other offset to send; another zone may differ by date.
+	if ep.txzone && c.loc != beijing && form.Get("txzone") == "" {
 		if _, off := c.zoneAt(req, now).Zone(); off != 8*60*60 {
-			params.Set("txzone", zoneOffset(off))
+			form.Set("txzone", zoneOffset(off))
 		}
 	}
-	return params, nil
+	return form, nil
+}
+
+// params is form as url.Values, for a call that builds its URL by hand
+// (CheckoutURL).
+func (c *Client) params(ep *endpoint, req any) (url.Values, error) {
+	form, err := c.form(ep, req)
+	if err != nil {
+		return nil, err
+	}
+	return form.Values(), nil
 }
 
 // zoneAt is the moment whose zone offset txzone describes: the request's
@@ -547,6 +631,15 @@ type answer struct {
 	header      http.Header
 	body        []byte
 	contentType string
+	// tooLarge marks a 2xx answer cut at the size limit.
+	tooLarge bool
+	// streamed counts the bytes of a file answer written as it arrived
+	// (DownloadBillTo), body nil.
+	streamed int64
+	// took is how long the attempt took, for the log.
+	took time.Duration
+	// code is the answer's respcd, once classify read it.
+	code string
 
 	parsed bool
 	obj    wire.Object
@@ -562,111 +655,351 @@ func (a *answer) object() (wire.Object, error) {
 	return a.obj, a.objErr
 }
 
+// field reads a string member of the answer's JSON object.
+func (a *answer) field(name string) string {
+	obj, err := a.object()
+	if err != nil {
+		return ""
+	}
+	raw, _ := obj.Get(name)
+	s, _ := wire.String(raw)
+	return s
+}
+
 // transportError is a failure to get an answer at all; sent tells whether
 // the request may have reached the gateway.
 type transportError struct {
 	err  error
 	sent bool
+	// status and took describe the attempt for the log.
+	status int
+	took   time.Duration
 }
 
 func (e *transportError) Error() string { return e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
-// send makes one HTTP attempt and checks the HTTP layer: a non-2xx answer
-// that carries no respcd becomes an *APIError.
-func (c *Client) send(ctx context.Context, ep *endpoint, encoded, contentType, sign string, attempt int) (*answer, error) {
+// send makes one HTTP attempt and reads the answer: transport only, what
+// the answer says is classify's. It fails with a *transportError.
+func (c *Client) send(ctx context.Context, ep *endpoint, r *request) (*answer, error) {
+	resp, start, done, err := c.roundTrip(ctx, ep, r)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	ans, err := c.read(ep, resp)
+	if err != nil {
+		return nil, &transportError{err: err, sent: true, status: resp.StatusCode, took: time.Since(start)}
+	}
+	ans.took = time.Since(start)
+	return ans, nil
+}
+
+// roundTrip sends r and returns the answer with its body unread, when the
+// attempt started, and done, which closes the body and ends the attempt's
+// own deadline (if any). It fails with a *transportError.
+func (c *Client) roundTrip(ctx context.Context, ep *endpoint, r *request) (resp *http.Response, start time.Time, done func(), err error) {
 	if err := c.limiter.wait(ctx); err != nil {
-		return nil, &transportError{err: err}
+		return nil, start, nil, &transportError{err: err}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, &transportError{err: err}
+		return nil, start, nil, &transportError{err: err}
 	}
-	// A transport built on net/http reports getting a connection and
-	// writing the request; one that reports neither (a custom RoundTripper)
-	// leaves only its error to judge by.
-	var traced, wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GetConn:      func(string) { traced.Store(true) },
-		WroteHeaders: func() { wrote.Store(true) },
-	})
-	target := c.baseURL + ep.path
-	var body io.Reader
-	if ep.method == http.MethodGet {
-		target += "?" + encoded
-	} else {
-		body = strings.NewReader(encoded)
+	cancel := context.CancelFunc(nil)
+	if c.attemptTimeout > 0 {
+		// The default HTTP client bounds each attempt, unless the call's
+		// own deadline comes first.
+		if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.attemptTimeout {
+			ctx, cancel = context.WithTimeout(ctx, c.attemptTimeout)
+		}
 	}
-	hreq, err := http.NewRequestWithContext(ctx, ep.method, target, body)
+	end := func() {
+		if cancel != nil {
+			cancel()
+		}
+	}
+	// Whether a failed request may have reached the gateway decides
+	// something only for calls that move money (ErrOutcomeUnknown) and
+	// single-use ones (not repeated once sent): only they are traced. A
+	// transport built on net/http reports getting a connection and writing
+	// the request; one that reports neither (a custom RoundTripper) leaves
+	// only its error to judge by.
+	var tr *attemptTrace
+	if ep.movesMoney || ep.singleUse {
+		tr = &attemptTrace{}
+		tr.trace = httptrace.ClientTrace{GetConn: tr.getConn, WroteHeaders: tr.wroteHeaders}
+		ctx = httptrace.WithClientTrace(ctx, &tr.trace)
+	}
+	hreq, err := c.newRequest(ctx, ep, r)
 	if err != nil {
-		return nil, &transportError{err: err}
+		end()
+		return nil, start, nil, &transportError{err: err}
 	}
-	if body != nil {
-		hreq.Header.Set("Content-Type", contentType)
-	}
-	hreq.Header.Set("X-QF-APPCODE", c.appCode)
-	hreq.Header.Set("X-QF-SIGN", sign)
-	if c.signType == SHA256 {
-		hreq.Header.Set("X-QF-SIGNTYPE", string(SHA256))
-	}
-	hreq.Header.Set("Accept", "application/json")
-	if c.userAgent != "" {
-		hreq.Header.Set("User-Agent", c.userAgent)
-	}
-
-	start := time.Now()
-	resp, err := c.hc.Do(hreq)
+	start = time.Now()
+	resp, err = c.hc.Do(hreq)
 	if err != nil {
+		end()
 		// net/http names the URL in its errors with the user name of a
 		// base URL's userinfo (only the password masked).
 		if ue, ok := errors.AsType[*url.Error](err); ok {
 			ue.URL = redactURL(ue.URL)
 		}
-		c.log(ctx, ep, attempt, 0, "", time.Since(start), err)
-		sent := wrote.Load() || (!traced.Load() && !isDialError(err))
-		return nil, &transportError{err: err, sent: sent}
+		sent := true
+		if tr != nil {
+			sent = tr.wrote.Load() || (!tr.traced.Load() && !isDialError(err))
+		}
+		return nil, start, nil, &transportError{err: err, sent: sent, took: time.Since(start)}
 	}
-	defer resp.Body.Close()
+	return resp, start, func() {
+		resp.Body.Close()
+		end()
+	}, nil
+}
+
+// attemptTrace records what net/http did with a request.
+type attemptTrace struct {
+	trace         httptrace.ClientTrace
+	traced, wrote atomic.Bool
+}
+
+func (t *attemptTrace) getConn(string) { t.traced.Store(true) }
+func (t *attemptTrace) wroteHeaders()  { t.wrote.Store(true) }
+
+// newRequest makes the HTTP request of r: a POST of its body, or a GET
+// with the form as its query, and the API's headers.
+func (c *Client) newRequest(ctx context.Context, ep *endpoint, r *request) (*http.Request, error) {
+	u, err := c.endpointURL(ep)
+	if err != nil {
+		return nil, err
+	}
+	var body io.Reader
+	if ep.method == http.MethodGet {
+		u.RawQuery = r.encoded
+	} else {
+		body = strings.NewReader(r.encoded)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, ep.method, "", body)
+	if err != nil {
+		return nil, err
+	}
+	hreq.URL, hreq.Host = u, u.Host
+	// One backing array for the header values, the keys in canonical form
+	// (what Header.Set would make of them).
+	vals := [...]string{r.contentType, c.appCode, r.sign, string(SHA256), "application/json", c.userAgent}
+	h := hreq.Header
+	if body != nil {
+		h["Content-Type"] = vals[0:1:1]
+	}
+	h["X-Qf-Appcode"] = vals[1:2:2]
+	h["X-Qf-Sign"] = vals[2:3:3]
+	if c.signType == SHA256 {
+		h["X-Qf-Signtype"] = vals[3:4:4]
+	}
+	h["Accept"] = vals[4:5:5]
+	if c.userAgent != "" {
+		h["User-Agent"] = vals[5:6:6]
+	}
+	return hreq, nil
+}
+
+// endpointURL returns a copy of the URL of ep on the client's base URL,
+// parsed once.
+func (c *Client) endpointURL(ep *endpoint) (*url.URL, error) {
+	if u, ok := c.urls.Load(ep.path); ok {
+		cp := *u.(*url.URL)
+		return &cp, nil
+	}
+	u, err := url.Parse(c.baseURL + ep.path)
+	if err != nil {
+		return nil, err
+	}
+	u.Host = strings.TrimSuffix(u.Host, ":") // an empty port, as http.NewRequest drops it
+	c.urls.Store(ep.path, u)
+	cp := *u
+	return &cp, nil
+}
+
+// read reads the answer's body, up to the endpoint's size limit, into a
+// buffer sized by Content-Length when it gives one.
+func (c *Client) read(ep *endpoint, resp *http.Response) (*answer, error) {
 	limit := c.maxBody
 	if ep.file {
 		limit = c.maxBill
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, err := readLimited(resp.Body, resp.ContentLength, limit+1)
 	if err != nil {
-		c.log(ctx, ep, attempt, resp.StatusCode, "", time.Since(start), err)
-		return nil, &transportError{err: fmt.Errorf("reading the answer: %w", err), sent: true}
+		return nil, fmt.Errorf("reading the answer: %w", err)
 	}
 	ans := &answer{status: resp.StatusCode, header: resp.Header, body: data, contentType: resp.Header.Get("Content-Type")}
 	if int64(len(data)) > limit {
-		ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
-		if ok {
-			err := c.malformed(ep, ans, fmt.Errorf("answer larger than %d bytes", limit))
-			c.log(ctx, ep, attempt, resp.StatusCode, "", time.Since(start), err)
-			return nil, err
-		}
 		// An HTTP error (a 429, a proxy's 502 page) says what it is by its
 		// status; the body, cut at the limit, only adds to the message.
 		ans.body = data[:limit]
+		ans.tooLarge = isSuccess(resp.StatusCode)
 	}
-	code := ""
-	if !ep.file || looksLikeJSON(ans) {
-		if obj, perr := ans.object(); perr == nil {
-			code, _ = wire.String(obj["respcd"])
-		}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		if code == "" || resp.StatusCode == http.StatusTooManyRequests || isRedirect(resp.StatusCode) {
-			apiErr := c.httpError(ep, ans)
-			c.log(ctx, ep, attempt, resp.StatusCode, code, time.Since(start), apiErr)
-			return nil, apiErr
-		}
-	}
-	c.log(ctx, ep, attempt, resp.StatusCode, code, time.Since(start), nil)
 	return ans, nil
 }
+
+// readLimited reads r to its end, or to max bytes, into a buffer of the
+// size the answer announced (size < 0: unknown), grown as io.ReadAll grows
+// its own when the announcement falls short.
+func readLimited(r io.Reader, size, max int64) ([]byte, error) {
+	n := int64(512)
+	if size >= 0 {
+		// One byte more than announced, to see the end without growing.
+		n = min(size+1, max)
+	}
+	buf := make([]byte, 0, n)
+	for int64(len(buf)) < max {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		room := buf[len(buf):min(int64(cap(buf)), max)]
+		k, err := r.Read(room)
+		buf = buf[:len(buf)+k]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// isSuccess tells a 2xx status.
+func isSuccess(status int) bool { return status >= 200 && status <= 299 }
 
 // isRedirect tells a 3xx status, which the client answers with an error
 // instead of following (see noRedirect).
 func isRedirect(status int) bool { return status >= 300 && status <= 399 }
+
+// verdict is what an answer says, before any decoding into a response.
+type verdict int
+
+const (
+	// verdictSuccess: respcd 0000 on a 2xx; the body decodes into the
+	// response.
+	verdictSuccess verdict = iota
+	// verdictFile: a file (a zip) on a 2xx, on an endpoint that answers
+	// files.
+	verdictFile
+	// verdictRefused: the gateway's respcd other than 0000, an *APIError
+	// (its pending codes match ErrPending).
+	verdictRefused
+	// verdictHTTPError: an HTTP error status that carries no word of the
+	// gateway (no respcd, a 429, a redirect), an *APIError; the retry
+	// policy decides on it.
+	verdictHTTPError
+	// verdictMalformed: an answer that cannot be read, an error matching
+	// ErrMalformedResponse.
+	verdictMalformed
+)
+
+// classify says what an answer is: success, a file, a refusal or an HTTP
+// error (both an *APIError), or malformed. It sets ans.code. It needs no
+// HTTP: a table of answers tests it.
+func (c *Client) classify(ep *endpoint, ans *answer) (verdict, error) {
+	if ans.tooLarge {
+		return verdictMalformed, c.malformed(ep, ans, fmt.Errorf("answer larger than %d bytes", len(ans.body)))
+	}
+	if ans.streamed > 0 {
+		return verdictFile, nil
+	}
+	if ep.file && !looksLikeJSON(ans) {
+		if !isSuccess(ans.status) {
+			return verdictHTTPError, c.httpError(ep, ans)
+		}
+		if len(ans.body) == 0 {
+			return verdictMalformed, c.malformed(ep, ans, errors.New("empty file"))
+		}
+		return verdictFile, nil
+	}
+	obj, perr := ans.object()
+	code := ""
+	hasCode := false
+	if perr == nil {
+		if raw, ok := obj.Get("respcd"); ok {
+			var err error
+			code, err = wire.String(raw)
+			hasCode = err == nil && code != ""
+		}
+	}
+	ans.code = code
+	if !isSuccess(ans.status) && (!hasCode || ans.status == http.StatusTooManyRequests || isRedirect(ans.status)) {
+		return verdictHTTPError, c.httpError(ep, ans)
+	}
+	switch {
+	case len(bytes.TrimSpace(ans.body)) == 0:
+		return verdictMalformed, c.malformed(ep, ans, errors.New("empty body"))
+	case perr != nil:
+		return verdictMalformed, c.malformed(ep, ans, fmt.Errorf("not JSON: %q", bodySnippet(ans.body)))
+	case !hasCode:
+		return verdictMalformed, c.malformed(ep, ans, errors.New("no respcd"))
+	case code == CodeSuccess && !isSuccess(ans.status):
+		return verdictMalformed, c.malformed(ep, ans, errors.New("respcd 0000 with an HTTP error status"))
+	case code != CodeSuccess:
+		return verdictRefused, &APIError{Code: code, HTTPStatus: ans.status, Path: ep.path, Message: ans.field("resperr"), Detail: ans.field("respmsg")}
+	}
+	return verdictSuccess, nil
+}
+
+// receive classifies an answer and decodes it into out: the body of a
+// success, the file of a file answer, and what a pending answer carries
+// (the caller needs syssn to settle it).
+func (c *Client) receive(ep *endpoint, ans *answer, out any) error {
+	v, err := c.classify(ep, ans)
+	switch v {
+	case verdictFile:
+		f, ok := out.(fileAnswer)
+		if !ok {
+			return c.malformed(ep, ans, errors.New("a file where JSON was expected"))
+		}
+		f.setFile(ans.body, ans.contentType)
+		return nil
+	case verdictRefused:
+		if apiErr, _ := err.(*APIError); apiErr != nil && apiErr.Pending() {
+			// A field that does not decode is not worth hiding the syssn
+			// of a pending outcome for.
+			_ = wire.Decode(ans.obj, out, c.zone(ep))
+		}
+		return err
+	case verdictSuccess:
+		if err := wire.Decode(ans.obj, out, c.zone(ep)); err != nil {
+			return c.malformed(ep, ans, err)
+		}
+		if ck, ok := out.(checker); ok {
+			if err := ck.check(); err != nil {
+				return c.malformed(ep, ans, err)
+			}
+		}
+		return nil
+	}
+	return err
+}
+
+// logAttempt logs one attempt: failures to get or read an answer at warn
+// level with the error, answers at debug level with their respcd.
+func (c *Client) logAttempt(ctx context.Context, ep *endpoint, attempt int, ans *answer, err error) {
+	if c.logger == nil {
+		return
+	}
+	var apiErr *APIError
+	switch {
+	case ans == nil:
+		var te *transportError
+		if errors.As(err, &te) {
+			c.log(ctx, ep, attempt, te.status, "", te.took, te.err)
+			return
+		}
+		c.log(ctx, ep, attempt, 0, "", 0, err)
+	case errors.As(err, &apiErr) && apiErr.Code != "" && apiErr.HTTPStatus != http.StatusTooManyRequests && !isRedirect(apiErr.HTTPStatus):
+		// The gateway's refusal is an answer, not a failure to get one.
+		c.log(ctx, ep, attempt, ans.status, ans.code, ans.took, nil)
+	default:
+		c.log(ctx, ep, attempt, ans.status, ans.code, ans.took, err)
+	}
+}
 
 // httpError makes the *APIError of an HTTP answer with no usable respcd.
 func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
@@ -682,13 +1015,13 @@ func (c *Client) httpError(ep *endpoint, ans *answer) *APIError {
 	}
 	// A body claiming success says nothing about an HTTP error: keep the
 	// status and the raw start of the body then.
-	if obj, err := ans.object(); err == nil {
-		if code, _ := wire.String(obj["respcd"]); code != CodeSuccess {
+	if _, err := ans.object(); err == nil {
+		if code := ans.field("respcd"); code != CodeSuccess {
 			e.Code = code
-			if m, _ := wire.String(obj["resperr"]); m != "" {
+			if m := ans.field("resperr"); m != "" {
 				e.Message = m
 			}
-			if d, _ := wire.String(obj["respmsg"]); d != "" || e.Code != "" {
+			if d := ans.field("respmsg"); d != "" || e.Code != "" {
 				e.Detail = d
 			}
 		}
@@ -714,54 +1047,6 @@ func bodySnippet(b []byte) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// decode checks the envelope of a 2xx (or JSON error) answer and decodes it.
-func (c *Client) decode(ep *endpoint, ans *answer, out any) error {
-	if ep.file && !looksLikeJSON(ans) {
-		if f, ok := out.(fileAnswer); ok && ans.status >= 200 && ans.status <= 299 {
-			if len(ans.body) == 0 {
-				return c.malformed(ep, ans, errors.New("empty file"))
-			}
-			f.setFile(ans.body, ans.contentType)
-			return nil
-		}
-	}
-	if len(bytes.TrimSpace(ans.body)) == 0 {
-		return c.malformed(ep, ans, errors.New("empty body"))
-	}
-	obj, err := ans.object()
-	if err != nil {
-		return c.malformed(ep, ans, fmt.Errorf("not JSON: %q", bodySnippet(ans.body)))
-	}
-	raw, ok := obj["respcd"]
-	code, err := wire.String(raw)
-	if !ok || err != nil || code == "" {
-		return c.malformed(ep, ans, errors.New("no respcd"))
-	}
-	if code == CodeSuccess && (ans.status < 200 || ans.status > 299) {
-		return c.malformed(ep, ans, errors.New("respcd 0000 with an HTTP error status"))
-	}
-	if code != CodeSuccess {
-		apiErr := &APIError{Code: code, HTTPStatus: ans.status, Path: ep.path}
-		apiErr.Message, _ = wire.String(obj["resperr"])
-		apiErr.Detail, _ = wire.String(obj["respmsg"])
-		if apiErr.Pending() {
-			// The caller needs syssn to settle a pending outcome; a field
-			// that does not decode is not worth hiding that for.
-			_ = wire.Decode(obj, out, c.zone(ep))
-		}
-		return apiErr
-	}
-	if err := wire.Decode(obj, out, c.zone(ep)); err != nil {
-		return c.malformed(ep, ans, err)
-	}
-	if ck, ok := out.(checker); ok {
-		if err := ck.check(); err != nil {
-			return c.malformed(ep, ans, err)
-		}
-	}
-	return nil
-}
-
 func looksLikeJSON(ans *answer) bool {
 	b := strings.TrimSpace(string(ans.body[:min(len(ans.body), 64)]))
 	return strings.Contains(ans.contentType, "json") || strings.HasPrefix(b, "{")
@@ -774,8 +1059,8 @@ func (c *Client) malformed(ep *endpoint, ans *answer, err error) error {
 // finalError shapes the error of a call that gets no more attempts: a call
 // that moves money and may have reached the gateway gets an
 // *OutcomeUnknownError; a context error stays matchable with errors.Is.
-func (c *Client) finalError(ep *endpoint, params url.Values, err error) error {
-	err = withOrderRefs(err, params)
+func (c *Client) finalError(ep *endpoint, form wire.Form, err error) error {
+	err = withOrderRefs(err, form)
 	var te *transportError
 	if errors.As(err, &te) {
 		err = fmt.Errorf("qfpay: %s %s: %w", ep.method, ep.path, te.err)
@@ -783,7 +1068,7 @@ func (c *Client) finalError(ep *endpoint, params url.Values, err error) error {
 	if !ep.movesMoney || !mayHaveReached(err, te) {
 		return err
 	}
-	return &OutcomeUnknownError{Path: ep.path, OutTradeNo: params.Get("out_trade_no"), SysSN: params.Get("syssn"), Err: err}
+	return &OutcomeUnknownError{Path: ep.path, OutTradeNo: form.Get("out_trade_no"), SysSN: form.Get("syssn"), Err: err}
 }
 
 // mayHaveReached tells whether a failed money-moving request may have been

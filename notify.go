@@ -1,7 +1,6 @@
 package qfpay
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/subtle"
@@ -241,6 +240,8 @@ func parseNotification(body []byte, signature, clientKey string, loc *time.Locat
 	if err := VerifyNotification(body, signature, clientKey); err != nil {
 		return nil, err
 	}
+	// One pass validates and splits the body; the decoded strings share
+	// one copy of it.
 	obj, err := wire.ParseObject(body)
 	if err != nil {
 		return nil, notifyMalformed(fmt.Errorf("not a JSON object: %q", bodySnippet(body)))
@@ -256,12 +257,9 @@ func parseNotification(body []byte, signature, clientKey string, loc *time.Locat
 	case n.SysSN == "" && n.Type.carriesSysSN():
 		return nil, notifyMalformed(errors.New("no syssn"))
 	}
-	n.Raw = bytes.Clone(body)
-	if !json.Valid(n.Raw) {
-		if fixed, changed := wire.QuoteLeadingZeroNumbers(n.Raw); changed && json.Valid(fixed) {
-			n.Raw = fixed
-		}
-	}
+	// The body as read: the body itself, or with its leading-zero numbers
+	// quoted when only that made it JSON, so that Raw is always valid.
+	n.Raw = json.RawMessage(obj.Src())
 	return n, nil
 }
 

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/url"
+
+	"github.com/qfpay-go/qfpay/internal/wire"
 )
 
 // orderRefs are the numbers that join a log line or an error to the
@@ -19,12 +20,12 @@ type refsKey struct{}
 
 // refsOf reads the numbers a request sends: out_trade_no and syssn (a
 // query's comma-joined lists as sent).
-func refsOf(params url.Values) orderRefs {
+func refsOf(params wire.Form) orderRefs {
 	return orderRefs{outTradeNo: params.Get("out_trade_no"), sysSN: params.Get("syssn")}
 }
 
 // withRefs gives ctx the numbers params send, for the call's log lines.
-func withRefs(ctx context.Context, params url.Values) context.Context {
+func withRefs(ctx context.Context, params wire.Form) context.Context {
 	r := refsOf(params)
 	if r == (orderRefs{}) {
 		return ctx
@@ -52,7 +53,7 @@ func (r orderRefs) attrs() []slog.Attr {
 
 // withOrderRefs gives an *APIError in err the numbers the request sent,
 // so that a merchant can join it to the order; err is returned as it is.
-func withOrderRefs(err error, params url.Values) error {
+func withOrderRefs(err error, params wire.Form) error {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		r := refsOf(params)

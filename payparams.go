@@ -103,9 +103,9 @@ func (r *PaymentResponse) AlipayAppParams() (*AlipayAppParams, error) {
 	if p.Partner == "" || p.OutTradeNo == "" || p.Sign == "" {
 		return nil, payParamsError("Alipay in-app pay_params without partner, out_trade_no or sign")
 	}
-	p.Fields = make(map[string]string, len(obj))
-	for k, raw := range obj {
-		s, err := wire.String(raw)
+	p.Fields = make(map[string]string, len(obj.Members()))
+	for k, raw := range obj.Map() {
+		s, err := wire.String(string(raw))
 		if err != nil {
 			return nil, payParamsError(fmt.Sprintf("field %s: %v", k, err))
 		}
@@ -138,22 +138,22 @@ func payParamsError(msg string) error {
 func decodePayParams(raw json.RawMessage, dst any) (wire.Object, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, payParamsError("missing")
+		return wire.Object{}, payParamsError("missing")
 	}
 	if raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, payParamsError(err.Error())
+			return wire.Object{}, payParamsError(err.Error())
 		}
 		raw = []byte(s)
 	}
 	obj, err := wire.ParseObject(raw)
 	if err != nil {
-		return nil, payParamsError("not a JSON object")
+		return wire.Object{}, payParamsError("not a JSON object")
 	}
 	// The accessors hand every field on to the wallet: all are strict.
 	if err := wire.DecodeStrict(obj, dst, time.UTC); err != nil {
-		return nil, payParamsError(err.Error())
+		return wire.Object{}, payParamsError(err.Error())
 	}
 	return obj, nil
 }

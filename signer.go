@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/qfpay-go/qfpay/internal/wire"
 )
 
 // SignType names the hash the request signature uses (API section
@@ -30,59 +32,48 @@ func (t SignType) valid() bool { return t == MD5 || t == SHA256 }
 // value, in order. Sign is what the client puts in X-QF-SIGN; it is exported
 // so that merchants can check a request or build a signed URL by hand.
 func Sign(params url.Values, clientKey string, t SignType) string {
-	// One pass over the map gathers each name with its values (no lookup
-	// afterwards), insertion-sorting the few names of a request on the way;
-	// the pairs are written to a stack buffer. A typical request costs the
-	// hash and one allocation, the returned string.
-	var pairBuf [16]param
-	pairs := pairBuf[:0]
-	small := len(params) <= len(pairBuf)
-	if !small {
-		pairs = make([]param, 0, len(params))
+	// One pass over the map gathers the names, each with its one value
+	// (no lookup afterwards), into arrays on the stack, insertion-sorting
+	// the few names of a request on the way; the pairs are copied into a
+	// stack buffer of the exact size. A typical request costs the hash and
+	// one allocation, the returned string. Many names, or a name with
+	// several values (or none), take the general way.
+	const small = 16
+	if len(params) > small {
+		return signSorted(params, clientKey, t)
 	}
-	n := len(clientKey)
+	var names, values [small]string
+	n, size := 0, len(clientKey)
 	for k, vs := range params {
-		if small {
-			pairs = pairs[:len(pairs)+1]
-			j := len(pairs) - 1
-			for ; j > 0 && nameLess(k, pairs[j-1].name); j-- {
-				pairs[j] = pairs[j-1]
-			}
-			pairs[j] = param{k, vs}
-		} else {
-			pairs = append(pairs, param{k, vs})
+		if len(vs) != 1 {
+			return signSorted(params, clientKey, t)
 		}
-		for _, v := range vs {
-			n += len(k) + len(v) + 2
+		j := n
+		for ; j > 0 && nameLess(k, names[j-1]); j-- {
+			names[j], values[j] = names[j-1], values[j-1]
 		}
+		names[j], values[j] = k, vs[0]
+		n++
+		size += len(k) + len(vs[0]) + 2
 	}
-	if !small {
-		slices.SortFunc(pairs, func(a, b param) int { return strings.Compare(a.name, b.name) })
-	}
-
 	var stack [512]byte
-	buf := stack[:0]
-	if n > len(stack) {
-		buf = make([]byte, 0, n)
+	buf := stack[:]
+	if size > len(stack) {
+		buf = make([]byte, size)
 	}
-	for _, p := range pairs {
-		for _, v := range p.values {
-			if len(buf) > 0 {
-				buf = append(buf, '&')
-			}
-			buf = append(buf, p.name...)
-			buf = append(buf, '=')
-			buf = append(buf, v...)
-		}
+	pos := 0
+	for i := range n {
+		pos += copy(buf[pos:], names[i])
+		buf[pos] = '='
+		pos += 1 + copy(buf[pos+1:], values[i])
+		buf[pos] = '&'
+		pos++
 	}
-	buf = append(buf, clientKey...)
-	return hashHex(buf, t)
-}
-
-// param is one name of a request with its values.
-type param struct {
-	name   string
-	values []string
+	if pos > 0 {
+		pos-- // the last '&'
+	}
+	pos += copy(buf[pos:], clientKey)
+	return hashHex(buf[:pos], t)
 }
 
 // nameLess orders parameter names by byte order, deciding on the first byte
@@ -92,6 +83,46 @@ func nameLess(a, b string) bool {
 		return a[0] < b[0]
 	}
 	return a < b
+}
+
+// signSorted is Sign for a request of many names, or of a name with
+// several values (or none): sorted with the standard library.
+func signSorted(params url.Values, clientKey string, t SignType) string {
+	form := make(wire.Form, 0, len(params))
+	for k, vs := range params {
+		for _, v := range vs {
+			form = append(form, wire.Param{Name: k, Value: v})
+		}
+	}
+	slices.SortStableFunc(form, func(a, b wire.Param) int { return strings.Compare(a.Name, b.Name) })
+	return signForm(form, clientKey, t)
+}
+
+// signForm is Sign of a form sorted already, as the client builds it:
+// the pairs in their order, the key appended, hashed.
+func signForm(form wire.Form, clientKey string, t SignType) string {
+	size := len(clientKey)
+	for _, p := range form {
+		size += len(p.Name) + len(p.Value) + 2
+	}
+	var stack [512]byte
+	buf := stack[:]
+	if size > len(stack) {
+		buf = make([]byte, size)
+	}
+	pos := 0
+	for _, p := range form {
+		pos += copy(buf[pos:], p.Name)
+		buf[pos] = '='
+		pos += 1 + copy(buf[pos+1:], p.Value)
+		buf[pos] = '&'
+		pos++
+	}
+	if pos > 0 {
+		pos-- // the last '&'
+	}
+	pos += copy(buf[pos:], clientKey)
+	return hashHex(buf[:pos], t)
 }
 
 // hashHex hashes b with t and returns the digest as upper-case hex.

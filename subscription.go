@@ -446,7 +446,11 @@ func decodeNested(field string, raw json.RawMessage, dst any) error {
 		}
 		raw = json.RawMessage(s)
 	}
-	return wire.Decode(wire.Object{field: raw}, dst, beijing)
+	obj, err := wire.NewObject(wire.Member{Name: field, Value: string(raw)})
+	if err != nil {
+		return fmt.Errorf("field %s: %w", field, err)
+	}
+	return wire.Decode(obj, dst, beijing)
 }
 
 func (r *SubscriptionRequest) validate() error {

@@ -69,12 +69,12 @@ func (c *Client) WeChatOAuthURL(redirectURI string) (string, error) {
 	if err := req.validate(); err != nil {
 		return "", err
 	}
-	params, err := c.params(&epWeChatOAuth, req)
+	form, err := c.form(&epWeChatOAuth, req)
 	if err != nil {
 		return "", err
 	}
-	params.Set("sign", Sign(params, c.clientKey(), MD5))
-	return c.baseURL + epWeChatOAuth.path + "?" + params.Encode(), nil
+	form.Set("sign", signForm(form, c.clientKey(), MD5))
+	return c.baseURL + epWeChatOAuth.path + "?" + form.Encode(), nil
 }
 
 // openIDRequest is the query of /tool/v1/get_weixin_openid.

@@ -189,11 +189,13 @@ func TestExamplesSandbox(t *testing.T) {
 		{"bill", nil, []string{
 			`^1\. Make a few transactions today$`,
 			`^   refund  ` + syssn + `  HKD 5\.00 of ` + syssn + `$`,
-			`^2\. Download the statement of \d{4}-\d\d-\d\d \(DownloadBill\)$`,
+			`^2\. Download the statement of \d{4}-\d\d-\d\d to a file \(DownloadBillTo\)$`,
+			`^   \d+ bytes written, in \d+ part\(s\)$`,
 			`^   file trade_bill_\d{4}-\d\d-\d\d\.csv$`,
-			`^   4 rows besides the header: syssn,orig_syssn,out_trade_no,order_type,`,
+			`^   header: syssn,orig_syssn,out_trade_no,order_type,`,
 			`^   ` + syssn + `  payment  800208  HKD    1800  0000  `,
 			`^   ` + syssn + `  refund   800208  HKD     500  0000  `,
+			`^   4 rows besides the header$`,
 			`^Done\.$`,
 		}},
 		{"notify-server", nil, []string{
@@ -303,9 +305,9 @@ func TestExamplesRealEnvironment(t *testing.T) {
 			`cancel preauth-finished$`,
 		}},
 		{name: "bill", program: "bill", env: creds, args: []string{"-date", "2024-05-14"}, lines: []string{
-			`^1\. Download the statement of 2024-05-14 \(DownloadBill\)$`,
+			`^1\. Download the statement of 2024-05-14 to a file \(DownloadBillTo\)$`,
 			`^   file trade_bill_2024-05-14\.csv$`,
-			`^   0 rows besides the header`,
+			`^   0 rows besides the header$`,
 		}},
 		{name: "notify-server demo with a key", program: "notify-server", env: []string{"QFPAY_CLIENT_KEY=" + clientKey}, args: []string{"-demo"}, lines: []string{
 			`^notify-server: listening on `,

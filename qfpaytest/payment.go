@@ -96,6 +96,7 @@ func (s *Server) payment(c *call) (object, *apiError) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	c.now = s.stampLocked(c.now)
 	if aerr := s.unusedLocked(outTradeNo); aerr != nil {
 		return nil, aerr
 	}

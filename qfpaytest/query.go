@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -49,50 +51,195 @@ func (s *Server) query(c *call) (object, *apiError) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	q := listQuery{syssns: syssns, outTradeNos: outTradeNos, payTypes: payTypes, byID: byID, start: start, end: end.Add(time.Second)}
+	var shown []*txn
+	switch {
+	case respcd != "" || s.scanOnly:
+		// Which transactions a respcd selects depends on their state
+		// once refreshed: every candidate is looked at.
+		shown = s.scanLocked(q, c.now, respcd, page, size)
+	case byID:
+		shown = s.byIDLocked(q, c.now, page, size)
+	default:
+		var ok bool
+		if shown, ok = s.rangeLocked(q, c.now, page, size); !ok {
+			shown = s.scanLocked(q, c.now, "", page, size)
+		}
+	}
+	data := make([]json.RawMessage, 0, len(shown))
+	buf := make([]byte, 0, 640*len(shown))
+	for _, t := range shown {
+		if t.pendingNow() && t.pendingLeft > 0 {
+			t.pendingLeft--
+		}
+		from := len(buf)
+		buf = appendListing(buf, t, c.loc)
+		data = append(data, buf[from:len(buf):len(buf)])
+	}
+	return object{"data": data, "page": itoa(int64(page)), "page_size": itoa(int64(size))}, nil
+}
+
+// listQuery is what a query selects: by syssn or out_trade_no (byID), or
+// by the time range start to end (end excluded); by pay type in both
+// cases.
+type listQuery struct {
+	syssns, outTradeNos, payTypes []string
+	byID                          bool
+	start, end                    time.Time
+}
+
+// matches reports whether t is selected, its respcd aside.
+func (q *listQuery) matches(t *txn) bool {
+	switch {
+	case len(q.syssns) > 0 && !slices.Contains(q.syssns, t.syssn),
+		len(q.outTradeNos) > 0 && !slices.Contains(q.outTradeNos, t.outTradeNo),
+		len(q.payTypes) > 0 && !slices.Contains(q.payTypes, string(t.payType)),
+		!q.byID && (t.sysTime.Before(q.start) || !t.sysTime.Before(q.end)):
+		return false
+	}
+	return true
+}
+
+// pageOf returns page (of size) of found.
+func pageOf(found []*txn, page, size int) []*txn {
+	from := min((page-1)*size, len(found))
+	return found[from:min(from+size, len(found))]
+}
+
+// settleListedLocked applies what the clock and the queries did to the
+// transactions a query selects, newest first, as they are listed.
+func (s *Server) settleListedLocked(ts []*txn, now time.Time) {
+	for _, t := range ts {
+		s.refreshLocked(t, now)
+		s.settleByQueryLocked(t, now)
+	}
+}
+
+// scanLocked selects the page by looking at every transaction, newest
+// first: the way for a respcd, several pay types, or a clock set back.
+func (s *Server) scanLocked(q listQuery, now time.Time, respcd string, page, size int) []*txn {
 	var found []*txn
 	for _, t := range slices.Backward(s.txns) {
-		switch {
-		case len(syssns) > 0 && !slices.Contains(syssns, t.syssn),
-			len(outTradeNos) > 0 && !slices.Contains(outTradeNos, t.outTradeNo),
-			len(payTypes) > 0 && !slices.Contains(payTypes, string(t.payType)),
-			!byID && (t.sysTime.Before(start) || !t.sysTime.Before(end.Add(time.Second))):
+		if !q.matches(t) {
 			continue
 		}
-		s.refreshLocked(t, c.now)
-		s.settleByQueryLocked(t, c.now)
+		s.refreshLocked(t, now)
+		s.settleByQueryLocked(t, now)
 		if respcd != "" && t.respcd != respcd {
 			continue
 		}
 		found = append(found, t)
 	}
-	from := min((page-1)*size, len(found))
-	shown := found[from:min(from+size, len(found))]
-	data := make([]object, 0, len(shown))
-	for _, t := range shown {
-		if t.pendingNow() && t.pendingLeft > 0 {
-			t.pendingLeft--
-		}
-		data = append(data, listing(t, c.loc))
-	}
-	return object{"data": data, "page": itoa(int64(page)), "page_size": itoa(int64(size))}, nil
+	return pageOf(found, page, size)
 }
 
-// listing is a transaction as the query lists it, in the documentation's
-// shape (every value a string).
-func listing(t *txn, loc *time.Location) object {
-	o := object{
-		"syssn": t.syssn, "out_trade_no": t.outTradeNo, "order_type": t.orderType,
-		"pay_type": string(t.payType), "txamt": itoa(t.amount), "txcurrcd": t.currency,
-		"txdtm": t.txdtm, "sysdtm": times(t.sysTime, loc), "paydtm": times(t.payTime, loc),
-		"cancel": itoa(int64(t.cancel)), "respcd": t.respcd, "errmsg": errmsg(t.respcd),
-		"goods_name": t.goodsName, "goods_info": t.goodsInfo, "goods_detail": "",
-		"chnlsn": t.chnlsn, "chnlsn2": "", "udid": t.udid, "userid": "", "clisn": "",
-		"cardtp": "", "cardcd": "",
+// byIDLocked selects the page of a query by syssn or out_trade_no from
+// the indexes: the numbers listed, newest first.
+func (s *Server) byIDLocked(q listQuery, now time.Time, page, size int) []*txn {
+	var found []*txn
+	if len(q.syssns) > 0 {
+		for _, sn := range q.syssns {
+			if t := s.bySysSN[sn]; t != nil {
+				found = append(found, t)
+			}
+		}
+	} else {
+		for _, no := range q.outTradeNos {
+			if t := s.byOutTradeNo[no]; t != nil {
+				found = append(found, t)
+			}
+		}
 	}
+	found = slices.DeleteFunc(found, func(t *txn) bool { return !q.matches(t) })
+	slices.SortFunc(found, func(a, b *txn) int { return b.seq - a.seq })
+	found = slices.Compact(found)
+	s.settleListedLocked(found, now)
+	return pageOf(found, page, size)
+}
+
+// rangeLocked selects the page of a query by time range in O(page): the
+// transactions are stored in the order of their times, so the range is
+// found by its ends and the page by its place in it. ok is false when it
+// cannot (several pay types, a clock set back): scanLocked then does.
+func (s *Server) rangeLocked(q listQuery, now time.Time, page, size int) (shown []*txn, ok bool) {
+	if s.unordered || len(q.payTypes) > 1 {
+		return nil, false
+	}
+	list := s.txns
+	if len(q.payTypes) == 1 {
+		list = s.byPayType[qfpay.PayType(q.payTypes[0])]
+	}
+	// The first transaction at or after each end of the range.
+	lo := sort.Search(len(list), func(i int) bool { return !list[i].sysTime.Before(q.start) })
+	hi := sort.Search(len(list), func(i int) bool { return !list[i].sysTime.Before(q.end) })
+	// What a query settles, it settles in every transaction it selects,
+	// listed or not: only those made pending can be settled by it.
+	var pending []*txn
+	kept := s.awaiting[:0]
+	for _, t := range s.awaiting {
+		if !t.pendingNow() {
+			continue
+		}
+		kept = append(kept, t)
+		if q.matches(t) {
+			pending = append(pending, t)
+		}
+	}
+	clear(s.awaiting[len(kept):])
+	s.awaiting = kept
+	slices.SortFunc(pending, func(a, b *txn) int { return b.seq - a.seq })
+	s.settleListedLocked(pending, now)
+
+	// Newest first: the page ends (page-1)*size before hi.
+	top := hi - (page-1)*size
+	for i := top - 1; i >= lo && i >= top-size; i-- {
+		s.refreshLocked(list[i], now)
+		shown = append(shown, list[i])
+	}
+	return shown, true
+}
+
+// appendListing appends a transaction as the query lists it, in the
+// documentation's shape (every value a string), encoded as encoding/json
+// encodes the object of its members (names sorted), without its
+// reflection.
+func appendListing(b []byte, t *txn, loc *time.Location) []byte {
+	start := len(b)
+	str := func(name, value string) {
+		if len(b) > start+1 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, name)
+		b = append(b, ':')
+		b = appendJSONString(b, value)
+	}
+	b = append(b, '{')
+	str("cancel", itoa(int64(t.cancel)))
+	str("cardcd", "")
+	str("cardtp", "")
+	str("chnlsn", t.chnlsn)
+	str("chnlsn2", "")
+	str("clisn", "")
+	str("errmsg", errmsg(t.respcd))
+	str("goods_detail", "")
+	str("goods_info", t.goodsInfo)
+	str("goods_name", t.goodsName)
+	str("order_type", t.orderType)
 	if t.orderType == orderRefund {
-		o["origssn"] = t.origSysSN
+		str("origssn", t.origSysSN)
 	}
-	return o
+	str("out_trade_no", t.outTradeNo)
+	str("pay_type", string(t.payType))
+	str("paydtm", times(t.payTime, loc))
+	str("respcd", t.respcd)
+	str("sysdtm", times(t.sysTime, loc))
+	str("syssn", t.syssn)
+	str("txamt", itoa(t.amount))
+	str("txcurrcd", t.currency)
+	str("txdtm", t.txdtm)
+	str("udid", t.udid)
+	str("userid", "")
+	return append(b, '}')
 }
 
 func splitList(s string) []string {

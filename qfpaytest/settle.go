@@ -16,6 +16,7 @@ const settleTick = 100 * time.Millisecond
 func (s *Server) startPendingLocked(t *txn, final string, now time.Time) {
 	t.pending, t.finalCode = true, final
 	t.pendingLeft = s.cfg.pendingQueries
+	s.awaiting = append(s.awaiting, t)
 	if s.cfg.pendingFor < 0 {
 		return
 	}

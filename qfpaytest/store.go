@@ -26,6 +26,8 @@ const (
 
 // txn is one payment or refund.
 type txn struct {
+	// seq is the transaction's index in Server.txns: its age.
+	seq        int
 	syssn      string
 	origSysSN  string
 	outTradeNo string
@@ -236,6 +238,11 @@ func (s *Server) unusedLocked(outTradeNo string) *apiError {
 }
 
 func (s *Server) addLocked(t *txn) {
+	t.seq = len(s.txns)
+	if n := len(s.txns); n > 0 && t.sysTime.Before(s.txns[n-1].sysTime) {
+		s.unordered = true
+	}
+	s.byPayType[t.payType] = append(s.byPayType[t.payType], t)
 	s.txns = append(s.txns, t)
 	s.bySysSN[t.syssn] = t
 	s.byOutTradeNo[t.outTradeNo] = t

@@ -29,6 +29,7 @@ func (s *Server) refund(c *call) (object, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	c.now = s.stampLocked(c.now)
 	if aerr := s.unusedLocked(outTradeNo); aerr != nil {
 		return nil, aerr
 	}
@@ -212,6 +213,7 @@ func (s *Server) authTrade(c *call) (object, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	c.now = s.stampLocked(c.now)
 	if aerr := s.unusedLocked(outTradeNo); aerr != nil {
 		return nil, aerr
 	}

@@ -1,5 +1,7 @@
-// Command bill downloads a day's clearing statement (DownloadBill) and
-// prints the files of its zip and the rows of each CSV file.
+// Command bill downloads a day's clearing statement to a file
+// (DownloadBillTo, in constant memory however large the statement) and
+// prints the files of its zip and the rows of each CSV file, read one at a
+// time (ReadBill, Rows).
 //
 //	go run ./examples/bill [-date 2024-05-14]
 //
@@ -18,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"slices"
 	"strings"
@@ -69,11 +72,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 
 	step++
-	fmt.Fprintf(out, "\n%d. Download the statement of %s (DownloadBill)\n", step, date.Format(time.DateOnly))
+	fmt.Fprintf(out, "\n%d. Download the statement of %s to a file (DownloadBillTo)\n", step, date.Format(time.DateOnly))
 	if !env.IsSandbox() && !env.IsLive() {
 		fmt.Fprintln(out, "   note: QF Pay serves statements on production environments only; this one should refuse")
 	}
-	bill, err := client.DownloadBill(ctx, date)
+	file, err := os.CreateTemp("", "trade_bill_*.zip")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(file.Name())
+	defer file.Close()
+	// A statement of a busy day is tens of megabytes: the progress
+	// callback is where a progress bar goes.
+	parts := 0
+	size, err := client.DownloadBillTo(ctx, date, file, qfpay.WithBillProgress(func(written, total int64) { parts++ }))
 	var apiErr *qfpay.APIError
 	if !env.IsSandbox() && !env.IsLive() && errors.As(err, &apiErr) {
 		fmt.Fprintf(out, "   refused, as expected on a test environment: %v\n", err)
@@ -83,7 +95,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("downloading the statement: %w", err)
 	}
-	fmt.Fprintf(out, "   %d bytes (%s)\n", len(bill.Data), bill.ContentType)
+	fmt.Fprintf(out, "   %d bytes written, in %d part(s)\n", size, parts)
+	bill := client.ReadBill(file, size)
 
 	step++
 	fmt.Fprintf(out, "\n%d. Read it\n", step)
@@ -99,11 +112,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if !strings.HasSuffix(strings.ToLower(name), ".csv") {
 			continue
 		}
-		rows, err := bill.Records(name)
-		if err != nil {
+		if err := printRows(out, bill.Rows(name)); err != nil {
 			return err
 		}
-		printRows(out, rows)
 	}
 	fmt.Fprintln(out, "\nDone.")
 	return nil
@@ -140,22 +151,28 @@ func makeTransactions(ctx context.Context, env *exampleenv.Env, out io.Writer) e
 }
 
 // printRows prints the header and a few columns of each row, or every
-// column when the header does not name the usual ones.
-func printRows(out io.Writer, rows [][]string) {
-	if len(rows) == 0 {
-		fmt.Fprintln(out, "   (empty)")
-		return
-	}
-	header := rows[0]
-	fmt.Fprintf(out, "   %d rows besides the header: %s\n", len(rows)-1, strings.Join(header, ","))
+// column when the header does not name the usual ones, then how many rows
+// there were. The rows are read one at a time.
+func printRows(out io.Writer, rows iter.Seq2[[]string, error]) error {
+	var header []string
+	var idx []int
 	cols := []string{"syssn", "order_type", "pay_type", "txcurrcd", "txamt", "respcd", "sysdtm"}
-	idx := make([]int, 0, len(cols))
-	for _, c := range cols {
-		if i := slices.Index(header, c); i >= 0 {
-			idx = append(idx, i)
+	n := 0
+	for row, err := range rows {
+		if err != nil {
+			return err
 		}
-	}
-	for _, row := range rows[1:] {
+		if header == nil {
+			header = row
+			fmt.Fprintf(out, "   header: %s\n", strings.Join(header, ","))
+			for _, c := range cols {
+				if i := slices.Index(header, c); i >= 0 {
+					idx = append(idx, i)
+				}
+			}
+			continue
+		}
+		n++
 		if len(idx) < len(cols) {
 			fmt.Fprintf(out, "   %s\n", strings.Join(row, ","))
 			continue
@@ -168,4 +185,10 @@ func printRows(out io.Writer, rows [][]string) {
 		}
 		fmt.Fprintf(out, "   %-26s  %-7s  %s  %s %7s  %s  %s\n", cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6])
 	}
+	if header == nil {
+		fmt.Fprintln(out, "   (empty)")
+		return nil
+	}
+	fmt.Fprintf(out, "   %d rows besides the header\n", n)
+	return nil
 }

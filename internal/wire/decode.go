@@ -32,7 +32,6 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,34 +49,120 @@ const TimeLayout = "2006-01-02 15:04:05"
 // DateLayout is the API's date format, YYYY-MM-DD.
 const DateLayout = "2006-01-02"
 
-// Object is a JSON object with its values left raw.
-type Object map[string]json.RawMessage
+// Object is a JSON object with its values left raw. The members keep the
+// body's order; where a name occurs twice the last one counts, as with
+// encoding/json. The values are substrings of one copy of the body, so
+// that the strings decoded from them cost no further copies.
+type Object struct {
+	src     string
+	members []Member
+}
+
+// NewObject makes an Object of members, for a value that came apart from
+// its answer (a nested value sent as a string of JSON). A member with an
+// empty value is absent; any other value must be valid JSON text, as the
+// decoder reads it as validated.
+func NewObject(members ...Member) (Object, error) {
+	kept := make([]Member, 0, len(members))
+	for _, m := range members {
+		if strings.TrimSpace(m.Value) == "" {
+			continue
+		}
+		if _, _, _, ok := parseText(m.Value, nil); !ok {
+			return Object{}, fmt.Errorf("member %s: invalid JSON value %.40q", m.Name, m.Value)
+		}
+		kept = append(kept, m)
+	}
+	return Object{members: kept}, nil
+}
+
+// Src is the JSON text the object was read from: the body, or the body
+// with leading-zero numbers quoted when only that made it JSON.
+func (o Object) Src() string { return o.src }
+
+// Members are the object's members in the body's order (names occurring
+// twice included).
+func (o Object) Members() []Member { return o.members }
+
+// Get returns the raw value of name (its last occurrence).
+func (o Object) Get(name string) (raw string, ok bool) {
+	for i := len(o.members) - 1; i >= 0; i-- {
+		if o.members[i].Name == name {
+			return o.members[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// Map returns the members as encoding/json reads the object into a map.
+func (o Object) Map() map[string]json.RawMessage {
+	m := make(map[string]json.RawMessage, len(o.members))
+	for _, mb := range o.members {
+		m[mb.Name] = json.RawMessage(mb.Value)
+	}
+	return m
+}
+
+// errNotObject is the error of JSON text that is not an object.
+var errNotObject = errors.New("not a JSON object")
 
 // ParseObject reads a JSON object. It first tries the body as it is; when
 // that fails it retries once with bare numbers that have leading zeros
 // quoted (the API documents answers such as "respcd": 0000, which strict
 // JSON forbids). Anything else that is not a JSON object is an error.
 func ParseObject(body []byte) (Object, error) {
-	if obj, ok := splitObject(body); ok {
-		return obj, nil
-	}
-	var obj Object
-	err := json.Unmarshal(body, &obj)
-	if err == nil && obj == nil {
-		return nil, errors.New("not a JSON object")
-	}
-	if err == nil {
-		return obj, nil
+	if obj, err, ok := parseObject(body); ok {
+		return obj, err
 	}
 	fixed, changed := QuoteLeadingZeroNumbers(body)
-	if !changed {
-		return nil, err
+	if changed {
+		if obj, err, ok := parseObject(fixed); ok && err == nil {
+			return obj, nil
+		}
 	}
-	obj = nil
-	if err2 := json.Unmarshal(fixed, &obj); err2 != nil || obj == nil {
-		return nil, err
+	// encoding/json says what is wrong with the body.
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return Object{}, err
 	}
-	return obj, nil
+	return Object{}, errNotObject
+}
+
+// parseObject reads body when it is valid JSON (ok); err is set when it is
+// not an object.
+func parseObject(body []byte) (obj Object, err error, ok bool) {
+	src := string(body)
+	members, object, plain, valid := parseText(src, make([]Member, 0, 24))
+	switch {
+	case !valid:
+		return Object{}, nil, false
+	case !object:
+		return Object{}, errNotObject, true
+	case !plain:
+		members = unmarshalMembers(src)
+	}
+	return Object{src: src, members: members}, nil, true
+}
+
+// unmarshalMembers reads the members of the valid JSON object s with
+// encoding/json, for names that need unescaping.
+func unmarshalMembers(s string) []Member {
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal([]byte(s), &m)
+	out := make([]Member, 0, len(m))
+	for k, v := range m {
+		out = append(out, Member{Name: k, Value: string(v)})
+	}
+	return out
+}
+
+// membersOf splits the valid JSON object s into buf.
+func membersOf(s string, buf []Member) []Member {
+	members, plain := splitObject(s, buf[:0])
+	if !plain {
+		return unmarshalMembers(s)
+	}
+	return members
 }
 
 // QuoteLeadingZeroNumbers rewrites number tokens outside strings that
@@ -134,8 +219,8 @@ func QuoteLeadingZeroNumbers(b []byte) ([]byte, bool) {
 // String reads a raw JSON value as a string: a JSON string as is, a number
 // or boolean as its literal text (so a 26-digit number keeps every digit),
 // null or absence as "". Objects and arrays are errors.
-func String(raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
+func String(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
 	if len(raw) == 0 {
 		return "", nil
 	}
@@ -145,23 +230,23 @@ func String(raw json.RawMessage) (string, error) {
 			return s, nil
 		}
 		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		if err := json.Unmarshal([]byte(raw), &s); err != nil {
 			return "", err
 		}
 		return s, nil
 	case 'n':
-		if string(raw) == "null" {
+		if raw == "null" {
 			return "", nil
 		}
 	case 't', 'f':
-		if string(raw) == "true" || string(raw) == "false" {
-			return string(raw), nil
+		if raw == "true" || raw == "false" {
+			return raw, nil
 		}
 	case '{', '[':
 		return "", fmt.Errorf("want a string or number, got %s", kindOf(raw))
 	default:
-		if json.Valid(raw) {
-			return string(raw), nil
+		if v := (validator{s: raw}); v.number() && v.i == len(raw) {
+			return raw, nil
 		}
 	}
 	return "", fmt.Errorf("invalid JSON value %.40q", raw)
@@ -170,7 +255,10 @@ func String(raw json.RawMessage) (string, error) {
 // Int reads a raw JSON value as an integer: a JSON number or a string
 // holding one ("10", " 10 ", "10.0"), null or "" as 0. Fractions, overflow
 // and other text are errors.
-func Int(raw json.RawMessage) (int64, error) {
+func Int(raw string) (int64, error) {
+	if n, ok := plainInt(raw); ok {
+		return n, nil
+	}
 	s, err := String(raw)
 	if err != nil {
 		return 0, err
@@ -189,9 +277,43 @@ func Int(raw json.RawMessage) (int64, error) {
 	return int64(f), nil
 }
 
+// plainInt reads the commonest integers, 1 to 18 digits bare or quoted
+// with an optional minus sign, without a copy; ok is false for any other
+// value, which Int reads the long way.
+func plainInt(raw string) (int64, bool) {
+	quoted := len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"'
+	if quoted {
+		raw = raw[1 : len(raw)-1]
+	}
+	neg := len(raw) > 0 && raw[0] == '-'
+	if neg {
+		raw = raw[1:]
+	}
+	if len(raw) == 0 || len(raw) > 18 || (!quoted && len(raw) > 1 && raw[0] == '0') {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
 // Time reads a raw JSON value holding "YYYY-MM-DD hh:mm:ss" (or
 // "YYYY-MM-DD") in loc; null or "" is the zero time.
-func Time(raw json.RawMessage, loc *time.Location) (time.Time, error) {
+func Time(raw string, loc *time.Location) (time.Time, error) {
+	if len(raw) == len(TimeLayout)+2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		if t, ok := plainTime(raw[1:len(raw)-1], loc); ok {
+			return t, nil
+		}
+	}
 	s, err := String(raw)
 	if err != nil {
 		return time.Time{}, err
@@ -211,7 +333,43 @@ func Time(raw json.RawMessage, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
-func kindOf(raw json.RawMessage) string {
+// plainTime reads "YYYY-MM-DD hh:mm:ss" exactly as time.ParseInLocation
+// does with TimeLayout when every field is in range; ok is false for
+// anything else, which Time reads with time.ParseInLocation.
+func plainTime(s string, loc *time.Location) (time.Time, bool) {
+	if len(s) != len(TimeLayout) || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day := num(0, 4), num(5, 2), num(8, 2)
+	hour, minute, sec := num(11, 2), num(14, 2), num(17, 2)
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, loc), true
+}
+
+func daysIn(m time.Month, year int) int {
+	if m == time.February {
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	}
+	return 31 - int((m-1)%7%2)
+}
+
+func kindOf(raw string) string {
 	switch raw[0] {
 	case '{':
 		return "an object"
@@ -245,7 +403,7 @@ func Decode(obj Object, dst any, loc *time.Location) error {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("wire: Decode needs a pointer to a struct, got %T", dst)
 	}
-	return decodeStruct(obj, v.Elem(), false, loc)
+	return decodeStruct(obj.members, v.Elem(), false, loc)
 }
 
 // DecodeStrict is Decode with every field strict: for an object whose every
@@ -256,7 +414,7 @@ func DecodeStrict(obj Object, dst any, loc *time.Location) error {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("wire: DecodeStrict needs a pointer to a struct, got %T", dst)
 	}
-	return decodeStruct(obj, v.Elem(), true, loc)
+	return decodeStruct(obj.members, v.Elem(), true, loc)
 }
 
 type fieldPlan struct {
@@ -264,6 +422,19 @@ type fieldPlan struct {
 	names  []string
 	kind   fieldKind
 	strict bool
+}
+
+// structPlan is how a struct type decodes: its fields, and for each wire
+// name the field it fills with its rank among the field's names (0 for
+// the json name, which wins over the aliases).
+type structPlan struct {
+	fields []fieldPlan
+	byName map[string]nameRef
+}
+
+type nameRef struct {
+	field int
+	rank  int
 }
 
 // strictNames are the wire names whose values the SDK relies on, decoded
@@ -290,17 +461,17 @@ const (
 )
 
 var (
-	plans       sync.Map // reflect.Type -> []fieldPlan
+	plans       sync.Map // reflect.Type -> *structPlan
 	timeType    = reflect.TypeFor[time.Time]()
 	rawType     = reflect.TypeFor[json.RawMessage]()
 	errNotField = errors.New("unsupported field type")
 )
 
-func planFor(t reflect.Type) []fieldPlan {
+func planFor(t reflect.Type) *structPlan {
 	if p, ok := plans.Load(t); ok {
-		return p.([]fieldPlan)
+		return p.(*structPlan)
 	}
-	var out []fieldPlan
+	plan := &structPlan{byName: map[string]nameRef{}}
 	for _, f := range reflect.VisibleFields(t) {
 		if !f.IsExported() || f.Anonymous {
 			continue
@@ -318,13 +489,16 @@ func planFor(t reflect.Type) []fieldPlan {
 			panic(fmt.Sprintf("wire: %s.%s: %v", t, f.Name, err))
 		}
 		strict := k == kindTime || k == kindStructSlice
-		for _, n := range names {
+		for rank, n := range names {
 			strict = strict || strictNames[n]
+			if _, taken := plan.byName[n]; !taken {
+				plan.byName[n] = nameRef{field: len(plan.fields), rank: rank}
+			}
 		}
-		out = append(out, fieldPlan{index: f.Index, names: names, kind: k, strict: strict})
+		plan.fields = append(plan.fields, fieldPlan{index: f.Index, names: names, kind: k, strict: strict})
 	}
-	plans.Store(t, out)
-	return out
+	p, _ := plans.LoadOrStore(t, plan)
+	return p.(*structPlan)
 }
 
 func kindFor(t reflect.Type) (fieldKind, error) {
@@ -351,22 +525,37 @@ func kindFor(t reflect.Type) (fieldKind, error) {
 	return 0, fmt.Errorf("%w %s", errNotField, t)
 }
 
-// decodeStruct fills v from obj; all makes every field strict.
-func decodeStruct(obj Object, v reflect.Value, all bool, loc *time.Location) error {
-	for _, p := range planFor(v.Type()) {
-		var raw json.RawMessage
-		var name string
-		for _, n := range p.names {
-			if r, ok := obj[n]; ok {
-				raw, name = r, n
-				break
-			}
-		}
-		if raw == nil {
+// decodeStruct fills v from members; all makes every field strict. Each
+// field takes the member of its best-ranked name, the last such member
+// where one occurs twice, as encoding/json's map would keep it.
+func decodeStruct(members []Member, v reflect.Value, all bool, loc *time.Location) error {
+	plan := planFor(v.Type())
+	// win holds, per field, 1 + the index of the member it takes.
+	var winBuf [64]int32
+	var rankBuf [64]int8
+	win, rank := winBuf[:], rankBuf[:]
+	if n := len(plan.fields); n > len(winBuf) {
+		win, rank = make([]int32, n), make([]int8, n)
+	} else {
+		win, rank = win[:n], rank[:n]
+	}
+	for i, m := range members {
+		ref, ok := plan.byName[m.Name]
+		if !ok {
 			continue
 		}
-		if err := decodeField(raw, v.FieldByIndex(p.index), p.kind, p.strict || all, all, loc); err != nil {
-			return &FieldError{Field: name, Err: err}
+		if win[ref.field] == 0 || ref.rank <= int(rank[ref.field]) {
+			win[ref.field], rank[ref.field] = int32(i+1), int8(ref.rank)
+		}
+	}
+	for i := range plan.fields {
+		if win[i] == 0 {
+			continue
+		}
+		p := &plan.fields[i]
+		m := members[win[i]-1]
+		if err := decodeField(m.Value, v.FieldByIndex(p.index), p.kind, p.strict || all, all, loc); err != nil {
+			return &FieldError{Field: m.Name, Err: err}
 		}
 	}
 	return nil
@@ -376,7 +565,7 @@ func decodeStruct(obj Object, v reflect.Value, all bool, loc *time.Location) err
 // to the value's JSON text or to its zero value where a strict one fails;
 // the strict fields of a nested struct fail all the same. all is passed on
 // to nested structs.
-func decodeField(raw json.RawMessage, f reflect.Value, k fieldKind, strict, all bool, loc *time.Location) error {
+func decodeField(raw string, f reflect.Value, k fieldKind, strict, all bool, loc *time.Location) error {
 	switch k {
 	case kindString:
 		s, err := String(raw)
@@ -384,7 +573,7 @@ func decodeField(raw json.RawMessage, f reflect.Value, k fieldKind, strict, all 
 			if strict {
 				return err
 			}
-			s = string(bytes.TrimSpace(raw))
+			s = strings.TrimSpace(raw)
 		}
 		f.SetString(s)
 	case kindInt:
@@ -410,27 +599,31 @@ func decodeField(raw json.RawMessage, f reflect.Value, k fieldKind, strict, all 
 		if err != nil {
 			return err
 		}
-		f.Set(reflect.ValueOf(t))
+		if f.CanAddr() {
+			*f.Addr().Interface().(*time.Time) = t // no copy boxed
+		} else {
+			f.Set(reflect.ValueOf(t))
+		}
 	case kindRaw:
-		t := bytes.TrimSpace(raw)
-		if len(t) == 0 || string(t) == "null" {
+		t := strings.TrimSpace(raw)
+		if len(t) == 0 || t == "null" {
 			f.SetBytes(nil)
 			return nil
 		}
-		f.SetBytes(append([]byte(nil), t...))
+		f.SetBytes([]byte(t))
 	case kindStruct:
-		obj, err := nestedObject(raw)
-		if err != nil {
+		t := strings.TrimSpace(raw)
+		if len(t) == 0 || t == "null" {
+			return nil
+		}
+		if t[0] != '{' {
 			if strict {
-				return err
+				return fmt.Errorf("want an object, got %s", kindOf(t))
 			}
 			f.SetZero()
 			return nil
 		}
-		if obj == nil {
-			return nil
-		}
-		return decodeStruct(obj, f, all, loc)
+		return decodeStruct(membersOf(t, make([]Member, 0, 16)), f, all, loc)
 	case kindStructSlice:
 		return decodeStructSlice(raw, f, all, loc)
 	}
@@ -439,7 +632,7 @@ func decodeField(raw json.RawMessage, f reflect.Value, k fieldKind, strict, all 
 
 // boolean reads a raw JSON value as a boolean: true, false, 1, 0 (as
 // numbers or strings); null and "" are false.
-func boolean(raw json.RawMessage) (bool, error) {
+func boolean(raw string) (bool, error) {
 	s, err := String(raw)
 	if err != nil {
 		return false, err
@@ -455,30 +648,39 @@ func boolean(raw json.RawMessage) (bool, error) {
 
 // decodeStructSlice reads a JSON array of objects into f, a slice of
 // structs. A single object is read as a list of that one object; null, ""
-// and absence are no items.
-func decodeStructSlice(raw json.RawMessage, f reflect.Value, all bool, loc *time.Location) error {
-	t := bytes.TrimSpace(raw)
-	if len(t) == 0 || string(t) == "null" || string(t) == `""` {
+// and absence are no items. raw is valid JSON: it comes from an Object.
+func decodeStructSlice(raw string, f reflect.Value, all bool, loc *time.Location) error {
+	t := strings.TrimSpace(raw)
+	if len(t) == 0 || t == "null" || t == `""` {
 		return nil
 	}
-	var items []json.RawMessage
+	var one [1]string
+	var items []string
 	switch t[0] {
 	case '{':
-		items = []json.RawMessage{t}
+		one[0] = t
+		items = one[:]
 	case '[':
-		if err := json.Unmarshal(t, &items); err != nil {
-			return err
-		}
+		items = arrayItems(t)
 	default:
 		return fmt.Errorf("want an array of objects, got %s", kindOf(t))
 	}
 	s := reflect.MakeSlice(f.Type(), len(items), len(items))
+	// One buffer for the members of every item: they are decoded one
+	// item at a time.
+	var buf []Member
 	for i, item := range items {
-		obj, err := nestedObject(item)
-		if err != nil {
-			return fmt.Errorf("item %d: %w", i, err)
+		if item == "null" {
+			continue // a zero item, as encoding/json reads null
 		}
-		if err := decodeStruct(obj, s.Index(i), all, loc); err != nil {
+		if item[0] != '{' {
+			return fmt.Errorf("item %d: want an object, got %s", i, kindOf(item))
+		}
+		if buf == nil {
+			buf = make([]Member, 0, 32)
+		}
+		buf = membersOf(item, buf)
+		if err := decodeStruct(buf, s.Index(i), all, loc); err != nil {
 			return fmt.Errorf("item %d: %w", i, err)
 		}
 	}
@@ -486,17 +688,20 @@ func decodeStructSlice(raw json.RawMessage, f reflect.Value, all bool, loc *time
 	return nil
 }
 
-func nestedObject(raw json.RawMessage) (Object, error) {
-	t := bytes.TrimSpace(raw)
-	if len(t) == 0 || string(t) == "null" {
-		return nil, nil
+// arrayItems splits the valid JSON array s into its items' raw text.
+func arrayItems(s string) []string {
+	i := skipSpace(s, 1)
+	if s[i] == ']' {
+		return []string{}
 	}
-	if t[0] != '{' {
-		return nil, fmt.Errorf("want an object, got %s", kindOf(t))
+	items := make([]string, 0, 16)
+	for {
+		end := valueEnd(s, i)
+		items = append(items, s[i:end])
+		i = skipSpace(s, end)
+		if s[i] == ']' {
+			return items
+		}
+		i = skipSpace(s, i+1)
 	}
-	var obj Object
-	if err := json.Unmarshal(t, &obj); err != nil {
-		return nil, err
-	}
-	return obj, nil
 }

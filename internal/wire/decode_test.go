@@ -66,6 +66,11 @@ func TestDecode(t *testing.T) {
 		{"nested and slices", `{"nested": {"id": 7, "txamt": "3"}, "data": [{"id": "a", "txamt": 1}, {"id": 2, "txamt": "2"}]}`,
 			decodeTarget{Nested: decodeItem{ID: "7", Amount: 3}, Items: []decodeItem{{"a", 1}, {"2", 2}}}},
 		{"empty slice", `{"data": []}`, decodeTarget{Items: []decodeItem{}}},
+		{"null items are zero items", `{"data": [null, {"id": "a"}]}`, decodeTarget{Items: []decodeItem{{}, {ID: "a"}}}},
+		{"the last of a name twice", `{"txamt": "1", "goods_name": "x", "txamt": 2}`, decodeTarget{Amount: 2, Name: "x"}},
+		{"alias after the json name still loses", `{"orig_syssn": "A", "origssn": "B", "orig_syssn": "C"}`, decodeTarget{Orig: "C"}},
+		{"non-ASCII text read in place", `{"goods_name": "咖啡 x2", "data": [{"id": "茶"}]}`, decodeTarget{Name: "咖啡 x2", Items: []decodeItem{{ID: "茶"}}}},
+		{"escaped names", `{"goods\u005fname": "x", "data": [{"\u0069d": "y"}]}`, decodeTarget{Name: "x", Items: []decodeItem{{ID: "y"}}}},
 		{"one object for a slice is a list of one", `{"data": {"id": "a", "txamt": 1}}`, decodeTarget{Items: []decodeItem{{"a", 1}}}},
 		{"unknown and untagged fields ignored", `{"syssn": "1", "unknown": {"x": [1, 2]}, "NoTag": "n", "Ignored": "i", "-": "i"}`,
 			decodeTarget{SysSN: "1"}},
@@ -229,7 +234,7 @@ func TestString(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			got, err := String(json.RawMessage(tt.raw))
+			got, err := String(tt.raw)
 			if tt.err {
 				assert.Error(t, err)
 				return
@@ -264,7 +269,7 @@ func TestInt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			got, err := Int(json.RawMessage(tt.raw))
+			got, err := Int(tt.raw)
 			if tt.err {
 				assert.Error(t, err)
 				return
@@ -298,12 +303,12 @@ func TestParseObject(t *testing.T) {
 			obj, err := ParseObject([]byte(tt.body))
 			if tt.err {
 				assert.Error(t, err)
-				assert.Nil(t, obj)
+				assert.Empty(t, obj.Members())
 				return
 			}
 			require.NoError(t, err)
 			got := map[string]string{}
-			for k, v := range obj {
+			for k, v := range obj.Map() {
 				got[k] = string(v)
 			}
 			assert.Equal(t, tt.want, got)
@@ -346,14 +351,38 @@ func TestQuoteLeadingZeroNumbers(t *testing.T) {
 
 func TestTime(t *testing.T) {
 	utc8 := time.FixedZone("UTC+8", 8*60*60)
-	got, err := Time(json.RawMessage(`" 2019-12-25 14:21:28 "`), utc8)
+	got, err := Time(`" 2019-12-25 14:21:28 "`, utc8)
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2019, 12, 25, 14, 21, 28, 0, utc8), got)
-	got, err = Time(json.RawMessage(`null`), utc8)
+	got, err = Time(`null`, utc8)
 	require.NoError(t, err)
 	assert.True(t, got.IsZero())
 	for _, bad := range []string{`"2019-12-25T14:21:28Z"`, `"2019-13-01 00:00:00"`, `"2019-12-25 14:21"`, `{}`} {
-		_, err := Time(json.RawMessage(bad), utc8)
+		_, err := Time(bad, utc8)
 		assert.Error(t, err, bad)
 	}
+}
+
+// TestDecodeOwnsItsStrings: ParseObject reads one copy of the body; what
+// is decoded does not change when the caller reuses the body's bytes.
+func TestDecodeOwnsItsStrings(t *testing.T) {
+	body := []byte(`{"syssn": "20191227000200020061752831", "goods_name": "tea", "pay_params": {"a": 1}}`)
+	obj, err := ParseObject(body)
+	require.NoError(t, err)
+	for i := range body {
+		body[i] = 'x'
+	}
+	var got decodeTarget
+	require.NoError(t, Decode(obj, &got, time.UTC))
+	assert.Equal(t, decodeTarget{SysSN: "20191227000200020061752831", Name: "tea", Raw: json.RawMessage(`{"a": 1}`)}, got)
+}
+
+func TestNewObject(t *testing.T) {
+	obj, err := NewObject(Member{Name: "data", Value: `[{"id": "a", "txamt": 1}]`}, Member{Name: "syssn", Value: ""})
+	require.NoError(t, err)
+	var got decodeTarget
+	require.NoError(t, Decode(obj, &got, time.UTC))
+	assert.Equal(t, decodeTarget{Items: []decodeItem{{"a", 1}}}, got, "an empty value is absent")
+	_, err = NewObject(Member{Name: "data", Value: `[{"id": }]`})
+	assert.ErrorContains(t, err, "member data")
 }

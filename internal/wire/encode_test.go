@@ -1,7 +1,13 @@
 package wire
 
 import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
 	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,7 +87,8 @@ func TestEncode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Encode(tt.req, tt.loc)
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, got.Values())
+			assert.Equal(t, tt.want.Encode(), got.Encode())
 		})
 	}
 }
@@ -128,4 +135,310 @@ func TestTimeOf(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Types of every kind the plans know, and of kinds they leave to
+// go-querystring.
+type (
+	plainCode   string
+	stringCode  string // String differs from the value
+	errCode     int
+	panicCode   string
+	pointerOnly string // String on the pointer only: fmt.Sprint ignores it
+	level       uint16
+)
+
+func (c stringCode) String() string { return "s:" + string(c) }
+func (c errCode) Error() string     { return "e" + strconv.Itoa(int(c)) }
+func (c panicCode) String() string {
+	if c == "boom" {
+		panic("boom")
+	}
+	return string(c)
+}
+func (c *pointerOnly) String() string { return "never" }
+
+// pair writes its own parameter: registered with RegisterFormEncoder.
+type pair struct{ A, B string }
+
+func (p pair) IsZero() bool { return p == pair{} }
+func (p pair) EncodeValues(key string, v *url.Values) error {
+	if p.A == "fail" {
+		return errors.New("pair refuses fail")
+	}
+	if p.IsZero() {
+		return nil
+	}
+	v.Set(key, p.A+"|"+p.B)
+	return nil
+}
+
+// rogue is registered but writes another parameter too: found out, and
+// its requests go through go-querystring.
+type rogue struct{ A string }
+
+func (r rogue) EncodeValues(key string, v *url.Values) error {
+	v.Set(key, r.A)
+	if r.A == "x" {
+		v.Set("rogue_extra", "1")
+	}
+	return nil
+}
+
+// unregistered writes its own values as it likes: go-querystring's.
+type unregistered struct{ A string }
+
+func (u unregistered) EncodeValues(key string, v *url.Values) error {
+	v.Add(key, u.A)
+	v.Add(key+"_too", u.A)
+	return nil
+}
+
+func init() {
+	RegisterFormEncoder(reflect.TypeFor[pair](), reflect.TypeFor[rogue]())
+}
+
+// planRequest has a field of every kind and option the plans write.
+type planRequest struct {
+	S        string       `url:"s"`
+	SOmit    string       `url:"s_omit,omitempty"`
+	Code     plainCode    `url:"code,omitempty"`
+	Stringer stringCode   `url:"stringer"`
+	StrOmit  stringCode   `url:"stringer_omit,omitempty"`
+	Err      errCode      `url:"err"`
+	Panic    panicCode    `url:"panic,omitempty"`
+	PtrOnly  pointerOnly  `url:"ptr_only"`
+	I        int          `url:"i"`
+	I8       int8         `url:"i8,omitempty"`
+	I64      int64        `url:"i64"`
+	U        uint         `url:"u,omitempty"`
+	U16      level        `url:"u16"`
+	B        bool         `url:"b"`
+	BOmit    bool         `url:"b_omit,omitempty"`
+	BInt     bool         `url:"b_int,int"`
+	When     time.Time    `url:"when,omitempty"`
+	Day      time.Time    `url:"day" layout:"2006-01-02"`
+	AsIs     time.Time    `url:"asis,omitempty" layout:"20060102" wire:"asis"`
+	Comma    []string     `url:"comma,comma,omitempty"`
+	Space    []plainCode  `url:"space,space"`
+	Semi     []int        `url:"semi,semicolon"`
+	Del      []stringCode `url:"del" del:"|"`
+	Repeat   []string     `url:"repeat"`
+	Brackets []bool       `url:"brk,brackets,int"`
+	Pair     pair         `url:"pair,omitempty"`
+	PairAll  pair         `url:"pair_all"`
+	Same1    string       `url:"same"`
+	Same2    int          `url:"same"`
+	Untagged string
+	Options  string `url:",omitempty"`
+	Skipped  string `url:"-"`
+	hidden   string //lint:ignore U1000 an unexported field, which neither encoder sends
+}
+
+// noPlanRequests are types the plans leave to go-querystring.
+var noPlanRequests = []any{
+	&struct {
+		P *string `url:"p"`
+	}{},
+	&struct {
+		F float64 `url:"f"`
+	}{},
+	&struct {
+		T time.Time `url:",omitempty"`
+	}{},
+	&struct {
+		T time.Time `url:"t"`
+		S string    `url:"t"`
+	}{},
+	&struct {
+		N []string `url:"n,numbered"`
+	}{},
+	&struct {
+		Nested struct{ A string } `url:"nested"`
+	}{},
+	&struct {
+		L []time.Time `url:"l"`
+	}{},
+	&struct {
+		M map[string]string `url:"m"`
+	}{},
+	&struct {
+		A [2]string `url:"a"`
+	}{},
+	&struct{ encodeRequest }{},
+	&struct {
+		U unregistered `url:"u"`
+	}{},
+	&struct {
+		P pair   `url:"p"`
+		S string `url:"p"`
+	}{},
+}
+
+// TestPlanMatchesQuerystring: a plan writes what go-querystring writes,
+// byte for byte, for every kind and option, with random values; the types
+// it does not know go through go-querystring itself.
+func TestPlanMatchesQuerystring(t *testing.T) {
+	require.True(t, HasPlan(reflect.TypeFor[planRequest]()))
+	require.True(t, HasPlan(reflect.TypeFor[encodeRequest]()))
+	tokyo := time.FixedZone("JST", 9*60*60)
+	rng := rand.New(rand.NewPCG(1, 2))
+	reqs := []any{&planRequest{}, planRequest{}, &encodeRequest{}}
+	for range 500 {
+		var r planRequest
+		Fill(reflect.ValueOf(&r).Elem(), rng)
+		r.Panic = panicCode([]string{"", "ok", "boom"}[rng.IntN(3)])
+		reqs = append(reqs, &r, r)
+		var e encodeRequest
+		Fill(reflect.ValueOf(&e).Elem(), rng)
+		reqs = append(reqs, &e)
+	}
+	for i, req := range reqs {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			want, err := EncodeQuerystring(req, tokyo)
+			require.NoError(t, err)
+			got, err := Encode(req, tokyo)
+			require.NoError(t, err)
+			if got.Encode() != want.Encode() || !reflect.DeepEqual(got.Values(), want) && len(want) > 0 {
+				t.Fatalf("%+v\nplan         %s\ngo-querystring %s", req, got.Encode(), want.Encode())
+			}
+		})
+	}
+	for _, req := range noPlanRequests {
+		t.Run(fmt.Sprintf("%T", req), func(t *testing.T) {
+			assert.False(t, HasPlan(reflect.TypeOf(req).Elem()))
+			Fill(reflect.ValueOf(req).Elem(), rng)
+			want, werr := EncodeQuerystring(req, tokyo)
+			got, err := Encode(req, tokyo)
+			require.Equal(t, werr, err)
+			if err == nil {
+				assert.Equal(t, want.Encode(), got.Encode())
+			}
+		})
+	}
+}
+
+// Fill sets every settable field of v, recursively, to random values:
+// zero often, strings with the characters forms escape, numbers of every
+// size, times in several zones, lists of 0 to 3 items.
+func Fill(v reflect.Value, rng *rand.Rand) {
+	if rng.IntN(5) == 0 {
+		v.SetZero()
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		parts := []string{"", "a", "800101", "咖啡", " ", "&", "=", "+", "%", ",", "é", "a b", "\x00", "~-._"}
+		var sb strings.Builder
+		for range rng.IntN(4) {
+			sb.WriteString(parts[rng.IntN(len(parts))])
+		}
+		v.SetString(sb.String())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n := rng.Int64() >> rng.IntN(64)
+		if rng.IntN(2) == 0 {
+			n = -n
+		}
+		if v.OverflowInt(n) {
+			n = int64(int8(n))
+		}
+		v.SetInt(n)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		n := rng.Uint64() >> rng.IntN(64)
+		if v.OverflowUint(n) {
+			n = uint64(uint8(n))
+		}
+		v.SetUint(n)
+	case reflect.Bool:
+		v.SetBool(rng.IntN(2) == 0)
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(rng.NormFloat64())
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		Fill(p.Elem(), rng)
+		v.Set(p)
+	case reflect.Slice:
+		n := rng.IntN(4)
+		s := reflect.MakeSlice(v.Type(), n, n)
+		for i := range n {
+			Fill(s.Index(i), rng)
+		}
+		v.Set(s)
+	case reflect.Array:
+		for i := range v.Len() {
+			Fill(v.Index(i), rng)
+		}
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		v.SetMapIndex(reflect.ValueOf("k"), reflect.ValueOf("v"))
+	case reflect.Struct:
+		if v.Type() == timeType {
+			zones := []*time.Location{time.UTC, time.FixedZone("UTC+8", 8*60*60), time.FixedZone("X", -(3*3600 + 30*60))}
+			v.Set(reflect.ValueOf(time.Unix(rng.Int64N(4e9), rng.Int64N(1e9)).In(zones[rng.IntN(len(zones))])))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Field(i).CanSet() {
+				Fill(v.Field(i), rng)
+			}
+		}
+	}
+}
+
+func TestFormEncodeMatchesURLValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 300 {
+		vals := url.Values{}
+		for range rng.IntN(6) {
+			var name, value string
+			Fill(reflect.ValueOf(&name).Elem(), rng)
+			Fill(reflect.ValueOf(&value).Elem(), rng)
+			vals.Add(name, value)
+		}
+		for b := range 256 {
+			if rng.IntN(8) == 0 {
+				vals.Add(string(rune(b)), string([]byte{byte(b)}))
+			}
+		}
+		form := FormOf(vals)
+		DropEmpty(vals)
+		require.Equal(t, vals.Encode(), form.Encode(), "case %d", i)
+		if len(vals) > 0 {
+			assert.Equal(t, vals, form.Values())
+		}
+	}
+}
+
+func TestFormSetAndGet(t *testing.T) {
+	form := Form{{"b", "1"}, {"d", "2"}, {"d", "3"}}
+	assert.Equal(t, "2", form.Get("d"))
+	assert.Equal(t, "", form.Get("x"))
+	form.Set("a", "0")
+	form.Set("c", "x")
+	form.Set("d", "4")
+	form.Set("e", "5")
+	assert.Equal(t, Form{{"a", "0"}, {"b", "1"}, {"c", "x"}, {"d", "4"}, {"e", "5"}}, form)
+	assert.Equal(t, "a=0&b=1&c=x&d=4&e=5", form.Encode())
+}
+
+// TestPlanEncoders: a registered encoder's error is Encode's, as
+// go-querystring's is; one that writes another parameter after all is
+// found out and its request encoded by go-querystring.
+func TestPlanEncoders(t *testing.T) {
+	type withRogue struct {
+		R rogue  `url:"r"`
+		N string `url:"n"`
+	}
+	require.True(t, HasPlan(reflect.TypeFor[withRogue]()))
+	for _, r := range []withRogue{{R: rogue{"a"}, N: "1"}, {R: rogue{"x"}, N: "2"}} {
+		want, err := EncodeQuerystring(&r, time.UTC)
+		require.NoError(t, err)
+		got, err := Encode(&r, time.UTC)
+		require.NoError(t, err)
+		assert.Equal(t, want.Encode(), got.Encode())
+	}
+	_, werr := EncodeQuerystring(&planRequest{Pair: pair{A: "fail"}}, time.UTC)
+	_, err := Encode(&planRequest{Pair: pair{A: "fail"}}, time.UTC)
+	require.Error(t, werr)
+	assert.Equal(t, werr, err)
 }
