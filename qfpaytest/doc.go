@@ -14,7 +14,7 @@
 //
 // NewServer listens on a local httptest server at once and takes options
 // (WithMerchantID, WithNotifyURL, WithNotifySchedule, WithAutoPay,
-// WithClock, WithPendingQueries, WithSeed, WithLogger). With WithoutListener it does
+// WithClock, WithPendingQueries, WithSeed, WithLogger, WithAdmin). With WithoutListener it does
 // not listen: it is an http.Handler to serve at an address of your own, as
 // cmd/qfpay-sandbox does; its URL is then empty and the links it hands out
 // use each request's Host.
@@ -285,6 +285,30 @@
 // /tool/v1/get_weixin_oauth_code redirects to redirect_uri with a code that
 // /tool/v1/get_weixin_openid accepts once, answering SandboxOpenID (so does
 // a code from Server.NewWeChatCode).
+//
+// # Admin API
+//
+// WithAdmin (on in cmd/qfpay-sandbox) adds, for clients on a loopback
+// address only (127.0.0.0/8, ::1; an X-Forwarded-For naming any other
+// address is refused too; others get 403), a read-only status page at /
+// (transactions newest first and notification deliveries, reloaded every
+// 5 seconds) and a JSON API under /_sandbox/v1/ that calls the Server's
+// own methods. Values are form fields (a POST body or the query string);
+// refusals are {"error": "qfpay sandbox: ..."} with 400 (bad or missing
+// value), 404 (unknown transaction or delivery), 405 (wrong method) or 409
+// (the transaction's state does not allow it):
+//
+//	GET  /_sandbox/v1/transactions              {"now", "transactions": [Transaction...]}, newest first
+//	POST /_sandbox/v1/pay            ref        {"transaction"}  (Server.Pay)
+//	POST /_sandbox/v1/fail           ref respcd {"transaction"}  (Server.Fail; respcd default 1205)
+//	POST /_sandbox/v1/expire         ref        {"transaction"}  (Server.Expire)
+//	POST /_sandbox/v1/advance        by         {"now"}          (Server.Advance; a Go duration)
+//	GET  /_sandbox/v1/notifications             {"notifications": [Delivery...]}, oldest first
+//	POST /_sandbox/v1/notifications/redeliver  id [to]  {"notification"}  (Server.Redeliver)
+//
+// ref is a syssn or an out_trade_no. The answers encode Transaction and
+// Delivery with their json tags, so a Go client decodes them into these
+// types.
 //
 // # Faults
 //

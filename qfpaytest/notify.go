@@ -19,43 +19,50 @@ const notifyTimeout = 10 * time.Second
 // Delivery is one notification (a successful payment or refund, a card
 // token, a subscription's change or charge) and its attempts so far.
 type Delivery struct {
+	// ID is the delivery's index in Server.Deliveries (0-based, oldest
+	// first), the id of Server.Redeliver.
+	ID int `json:"id"`
 	// Type is notify_type: "payment", "refund", or another
 	// qfpay.NotifyType.
-	Type string
+	Type string `json:"type"`
 	// SysSN is the notified transaction's syssn: a subscription
 	// charge's, empty for a declined one and for the token and
 	// subscription notifications.
-	SysSN string
+	SysSN string `json:"syssn"`
 	// OutTradeNo is the notified transaction's out_trade_no: the
 	// payment's, or the refund's own; empty for the recurring
 	// notifications.
-	OutTradeNo string
+	OutTradeNo string `json:"out_trade_no"`
 	// URL is where it is sent.
-	URL string
-	// Body is the JSON body, written as Python's json.dumps writes it.
-	Body []byte
+	URL string `json:"url"`
+	// Body is the JSON body, written as Python's json.dumps writes it
+	// (BuildNotification); a JSON string in the delivery's JSON.
+	Body []byte `json:"body"`
 	// Signature is Body's X-QF-SIGN: the upper-case hex MD5 of Body
 	// followed by the client key (qfpay.SignNotification).
-	Signature string
+	Signature string `json:"signature"`
 	// Attempts are the attempts made so far, oldest first.
-	Attempts []DeliveryAttempt
+	Attempts []DeliveryAttempt `json:"attempts"`
 	// Delivered reports an attempt answered 200 with body SUCCESS.
-	Delivered bool
+	Delivered bool `json:"delivered"`
 	// Done reports that no attempt is left to make: delivered, or every
 	// attempt of the schedule failed.
-	Done bool
+	Done bool `json:"done"`
 }
 
 // DeliveryAttempt is one POST of a notification.
 type DeliveryAttempt struct {
 	// At is when it was sent (wall clock, not the server's clock).
-	At time.Time
+	At time.Time `json:"at"`
+	// URL is where it was sent: the delivery's URL, or the one given to
+	// Server.Redeliver.
+	URL string `json:"url"`
 	// StatusCode is the HTTP status answered (0 when none came).
-	StatusCode int
+	StatusCode int `json:"status_code"`
 	// Response is the start of the answer's body.
-	Response string
+	Response string `json:"response"`
 	// Err is the transport error, if any.
-	Err string
+	Err string `json:"error,omitempty"`
 }
 
 func (d *Delivery) clone() Delivery {
@@ -128,7 +135,7 @@ func (s *Server) deliverLocked(target, notifyType, sysSN, outTradeNo string, bod
 	}
 	sum := md5.Sum(append(bytes.Clone(body), s.clientKey...))
 	d := &Delivery{
-		Type: notifyType, SysSN: sysSN, OutTradeNo: outTradeNo, URL: target,
+		ID: len(s.deliveries), Type: notifyType, SysSN: sysSN, OutTradeNo: outTradeNo, URL: target,
 		Body: body, Signature: strings.ToUpper(hex.EncodeToString(sum[:])),
 	}
 	s.deliveries = append(s.deliveries, d)
@@ -150,46 +157,6 @@ func (s *Server) notifyTarget(t *txn) string {
 	return s.notifyURL
 }
 
-// notificationBody writes the notification of t in the order of the
-// documentation's sample, every value a string.
-func (s *Server) notificationBody(t *txn, notifyType string) []byte {
-	loc := t.loc
-	if loc == nil {
-		loc = beijing
-	}
-	f := []string{
-		"status", "1",
-		"pay_type", string(t.payType),
-		"sysdtm", times(t.sysTime, loc),
-		"paydtm", times(t.payTime, loc),
-		"goods_name", t.goodsName,
-		"txcurrcd", t.currency,
-		"txdtm", t.txdtm,
-	}
-	if s.cfg.mchid != "" {
-		f = append(f, "mchid", s.cfg.mchid)
-	}
-	f = append(f,
-		"txamt", itoa(t.amount),
-		"exchange_rate", "",
-		"chnlsn2", "",
-		"out_trade_no", t.outTradeNo,
-		"syssn", t.syssn,
-		"cash_fee_type", "",
-		"cancel", itoa(int64(t.cancel)),
-		"respcd", t.respcd,
-		"goods_info", t.goodsInfo,
-		"cash_fee", itoa(t.amount),
-		"notify_type", notifyType,
-		"chnlsn", t.chnlsn,
-		"cardcd", "",
-	)
-	if t.origSysSN != "" {
-		f = append(f, "orig_syssn", t.origSysSN)
-	}
-	return pyJSON(f)
-}
-
 // deliver makes the attempts of d (whose fixed fields are in snap) on the
 // schedule until one is acknowledged, the schedule ends or the server is
 // closed.
@@ -197,11 +164,12 @@ func (s *Server) deliver(d *Delivery, snap Delivery) {
 	defer s.wg.Done()
 	for i := 0; ; i++ {
 		a := s.attempt(snap)
-		ok := a.StatusCode == http.StatusOK && strings.TrimSpace(a.Response) == "SUCCESS"
+		ok := acknowledged(a)
 		s.mu.Lock()
 		d.Attempts = append(d.Attempts, a)
-		d.Delivered = ok
-		d.Done = ok || i >= len(s.cfg.schedule)
+		// A redelivery (Server.Redeliver) may have been acknowledged.
+		d.Delivered = d.Delivered || ok
+		d.Done = d.Delivered || i >= len(s.cfg.schedule)
 		done := d.Done
 		s.signalLocked()
 		s.mu.Unlock()
@@ -221,11 +189,17 @@ func (s *Server) deliver(d *Delivery, snap Delivery) {
 			timer.Stop()
 			return
 		}
+		s.mu.Lock()
+		done = d.Done // acknowledged by a redelivery meanwhile
+		s.mu.Unlock()
+		if done {
+			return
+		}
 	}
 }
 
 func (s *Server) attempt(d Delivery) DeliveryAttempt {
-	a := DeliveryAttempt{At: time.Now()}
+	a := DeliveryAttempt{At: time.Now(), URL: d.URL}
 	ctx, cancel := context.WithTimeout(s.ctx, notifyTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))

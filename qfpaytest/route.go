@@ -174,6 +174,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.payPage(w, r)
 	case strings.HasPrefix(path, checkoutPath):
 		s.checkoutPage(w, r)
+	case s.cfg.admin && (path == "/" || strings.HasPrefix(path, adminPrefix)):
+		s.serveAdmin(w, r)
 	default:
 		http.NotFound(w, r)
 	}

@@ -127,6 +127,7 @@ type config struct {
 	logger         *slog.Logger
 	noListener     bool
 	seed           uint64
+	admin          bool
 }
 
 // Option configures a Server in NewServer.
@@ -138,6 +139,18 @@ type Option func(*config)
 // pay_url) use each request's Host.
 func WithoutListener() Option {
 	return func(c *config) { c.noListener = true }
+}
+
+// WithAdmin makes the server also serve, to loopback clients only, a
+// status page at / (its transactions and notification deliveries) and an
+// admin API under /_sandbox/v1/ that drives it from a terminal or a
+// browser test: pay, fail, expire, advance the clock, list and redeliver
+// notifications, through the Server's own methods (Pay, Fail, Expire,
+// Advance, Deliveries, Redeliver). Requests from any other address get
+// 403. cmd/qfpay-sandbox serves it by default; see the package
+// documentation, "Admin API".
+func WithAdmin() Option {
+	return func(c *config) { c.admin = true }
 }
 
 // WithMerchantID makes the server a merchant with a mchid: every call that

@@ -168,6 +168,32 @@ func (s *Server) Fail(ref, respcd string) error {
 	return nil
 }
 
+// Expire makes the unpaid payment with syssn or out_trade_no ref expire
+// now, as if its expiry (expired_time) had passed: the query lists it with
+// 1181 from then on, and its links no longer pay it. Any payment Pay could
+// pay can expire (one waiting for the customer, or a pending one). It
+// returns the expired payment; it fails as Pay does, with ErrNotFound, or
+// ErrNotPayable for a payment paid, closed, expired or failed already, or
+// a refund.
+func (s *Server) Expire(ref string) (Transaction, error) {
+	now := s.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.lookupLocked(ref)
+	if t == nil {
+		return Transaction{}, fmt.Errorf("%w: %q", ErrNotFound, ref)
+	}
+	s.refreshLocked(t, now)
+	if !t.payable() {
+		return Transaction{}, fmt.Errorf("%w: %s is %s (respcd %s, cancel %d)", ErrNotPayable, t.syssn, t.orderType, t.respcd, t.cancel)
+	}
+	t.respcd = codeExpired
+	if t.expireAt.IsZero() || t.expireAt.After(now) {
+		t.expireAt = now
+	}
+	return t.snapshot(), nil
+}
+
 // refundDoneLocked makes the refund r succeed at time at: the payment's
 // refunded amount and cancel status follow, and it is notified.
 func (s *Server) refundDoneLocked(r *txn, at time.Time) {

@@ -76,51 +76,63 @@ type txn struct {
 // Transaction is a snapshot of a payment or refund the server holds.
 type Transaction struct {
 	// SysSN is syssn, the server's 26-digit number.
-	SysSN string
+	SysSN string `json:"syssn"`
 	// OrigSysSN is, for a refund or a pre-authorization deduction, the
 	// payment or freeze it refers to.
-	OrigSysSN string
+	OrigSysSN string `json:"orig_syssn"`
 	// OutTradeNo is the merchant's number.
-	OutTradeNo string
+	OutTradeNo string `json:"out_trade_no"`
 	// OrderType is payment or refund.
-	OrderType qfpay.OrderType
+	OrderType qfpay.OrderType `json:"order_type"`
 	// PayType is pay_type, as the payment sent it (a refund has its
 	// payment's).
-	PayType qfpay.PayType
+	PayType qfpay.PayType `json:"pay_type"`
 	// Amount is txamt in minor units of Currency: the amount paid, frozen
 	// or deducted, or refunded for a refund.
-	Amount int64
+	Amount int64 `json:"amount"`
 	// Currency is txcurrcd, as the payment sent it.
-	Currency qfpay.Currency
+	Currency qfpay.Currency `json:"currency"`
 	// RespCode is the status the query lists: "0000" paid (refunded, for
 	// a refund), "1143" waiting for the customer, "1145" (or the magic
 	// code's) pending, "1142" closed or reversed unpaid, "1181" expired,
 	// any other code failed.
-	RespCode string
+	RespCode string `json:"respcd"`
 	// Cancel is cancel, whether and how the payment was reversed, closed
 	// or refunded.
-	Cancel qfpay.CancelStatus
+	Cancel qfpay.CancelStatus `json:"cancel"`
 	// Refunded is the amount refunded so far (payments).
-	Refunded int64
+	Refunded int64 `json:"refunded"`
 	// Frozen is the amount still frozen (paid pre-authorizations).
-	Frozen int64
+	Frozen int64 `json:"frozen"`
 	// TxTime is txdtm as the merchant sent it.
-	TxTime string
-	// SysTime, PayTime and ExpireTime are sysdtm, paydtm (zero until
-	// paid) and the time an unpaid payment expires (zero: never).
-	SysTime, PayTime, ExpireTime time.Time
-	// GoodsName and GoodsInfo are goods_name and goods_info, as sent.
-	GoodsName, GoodsInfo string
-	// DeviceID and MerchantID are udid and mchid, as sent.
-	DeviceID, MerchantID string
-	// AuthCode is the auth_code of a consumer-presented payment, Note the
-	// last add_note's note, ReturnURL the return_url sent.
-	AuthCode, Note, ReturnURL string
-	// QRCode and PayURL are the links handed out (a GET of either pays).
-	QRCode, PayURL string
+	TxTime string `json:"txdtm"`
+	// SysTime is sysdtm, when the server made the transaction.
+	SysTime time.Time `json:"sys_time"`
+	// PayTime is paydtm, zero until paid (refunded, for a refund).
+	PayTime time.Time `json:"pay_time,omitzero"`
+	// ExpireTime is when an unpaid payment expires (zero: never).
+	ExpireTime time.Time `json:"expire_time,omitzero"`
+	// GoodsName is goods_name, as sent.
+	GoodsName string `json:"goods_name"`
+	// GoodsInfo is goods_info, as sent.
+	GoodsInfo string `json:"goods_info"`
+	// DeviceID is udid, as sent.
+	DeviceID string `json:"udid"`
+	// MerchantID is mchid, as sent.
+	MerchantID string `json:"mchid"`
+	// AuthCode is the auth_code of a consumer-presented payment.
+	AuthCode string `json:"auth_code"`
+	// Note is the last add_note's note.
+	Note string `json:"note"`
+	// ReturnURL is the return_url sent.
+	ReturnURL string `json:"return_url"`
+	// QRCode is the qrcode link handed out (a GET of it pays).
+	QRCode string `json:"qrcode"`
+	// PayURL is the pay_url link handed out (a GET of it pays).
+	PayURL string `json:"pay_url"`
 	// ChannelSN is chnlsn, the simulated wallet's number, set once paid
 	// (or refunded).
-	ChannelSN string
+	ChannelSN string `json:"chnlsn"`
 }
 
 func (t *txn) snapshot() Transaction {
