@@ -351,6 +351,44 @@ func TestAdminLoopbackOnly(t *testing.T) {
 	}
 }
 
+// TestAdminCrossOrigin: a page of another web site, open in the
+// developer's browser on the same machine, cannot move the sandbox's money
+// through the admin API; the status page itself, curl and same-origin
+// requests can.
+func TestAdminCrossOrigin(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		path   string
+		header []string
+		status int
+	}{
+		{"cross-site fetch", http.MethodPost, "/_sandbox/v1/pay", []string{"Sec-Fetch-Site", "cross-site"}, http.StatusForbidden},
+		{"same-site fetch from another port", http.MethodPost, "/_sandbox/v1/pay", []string{"Sec-Fetch-Site", "same-site"}, http.StatusForbidden},
+		{"form of another origin, older browser", http.MethodPost, "/_sandbox/v1/pay", []string{"Origin", "https://evil.example"}, http.StatusForbidden},
+		{"same origin", http.MethodPost, "/_sandbox/v1/pay", []string{"Sec-Fetch-Site", "same-origin"}, http.StatusOK},
+		{"Origin equal to the host", http.MethodPost, "/_sandbox/v1/pay", []string{"Origin", "http://example.com"}, http.StatusOK},
+		{"typed by the user", http.MethodPost, "/_sandbox/v1/pay", []string{"Sec-Fetch-Site", "none"}, http.StatusOK},
+		{"curl: no browser headers", http.MethodPost, "/_sandbox/v1/pay", nil, http.StatusOK},
+		{"cross-site GET of the status page", http.MethodGet, "/", []string{"Sec-Fetch-Site", "cross-site"}, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, qfpaytest.WithAdmin())
+			syssn := waiting(t, srv, "xo-1")
+			a := adminCall(t, srv, loopback, tt.method, tt.path, form("ref", syssn), tt.header...)
+			require.Equal(t, tt.status, a.status, "%s", a.body)
+			tx, _ := srv.Transaction(syssn)
+			if tt.status == http.StatusForbidden {
+				assert.Contains(t, string(a.body), "qfpay sandbox: a web page of another origin may not call the admin API")
+				assert.Equal(t, "1143", tx.RespCode, "a refused pay pays nothing")
+			} else if tt.method == http.MethodPost {
+				assert.Equal(t, "0000", tx.RespCode)
+			}
+		})
+	}
+}
+
 // TestWithoutAdmin: without WithAdmin the paths stay unknown, and the
 // gateway's own paths are not affected by it.
 func TestWithoutAdmin(t *testing.T) {

@@ -290,7 +290,8 @@
 //
 // WithAdmin (on in cmd/qfpay-sandbox) adds, for clients on a loopback
 // address only (127.0.0.0/8, ::1; an X-Forwarded-For naming any other
-// address is refused too; others get 403), a read-only status page at /
+// address is refused too; others get 403, as do POSTs a browser marks as
+// sent by a page of another origin), a read-only status page at /
 // (transactions newest first and notification deliveries, reloaded every
 // 5 seconds) and a JSON API under /_sandbox/v1/ that calls the Server's
 // own methods. Values are form fields (a POST body or the query string);

@@ -147,7 +147,8 @@ func WithoutListener() Option {
 // browser test: pay, fail, expire, advance the clock, list and redeliver
 // notifications, through the Server's own methods (Pay, Fail, Expire,
 // Advance, Deliveries, Redeliver). Requests from any other address get
-// 403. cmd/qfpay-sandbox serves it by default; see the package
+// 403, as do POSTs a browser marks as sent by a page of another origin
+// (so that a web site open on the same machine cannot drive it). cmd/qfpay-sandbox serves it by default; see the package
 // documentation, "Admin API".
 func WithAdmin() Option {
 	return func(c *config) { c.admin = true }
