@@ -108,7 +108,8 @@ func (a *app) infof(format string, args ...any) {
 
 const rootLong = `qfpay runs the QF Pay Open API from a terminal: look up, list and settle
 transactions, refund and cancel (with a confirmation prompt), download the
-day's bill, sign parameters and check notification signatures.
+day's bill, sign parameters and check notification signatures; run the
+local sandbox, drive it, and send test notifications to your handler.
 
 Configuration, highest precedence first:
   flags        --app-code, --client-key-file (- for stdin), --env, --mchid
@@ -158,7 +159,7 @@ func (a *app) rootCmd() *cobra.Command {
 		c.GroupID = "tx"
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{a.signCmd(), a.verifyNotificationCmd(), a.configCmd()} {
+	for _, c := range []*cobra.Command{a.sandboxCmd(), a.notifyCmd(), a.signCmd(), a.verifyNotificationCmd(), a.configCmd()} {
 		c.GroupID = "tools"
 		root.AddCommand(c)
 	}
