@@ -100,5 +100,13 @@ func (e Environment) Name() string {
 // payments move real money.
 func (e Environment) IsLive() bool { return strings.HasSuffix(e.Name(), "-live") }
 
-// String returns the base URL.
-func (e Environment) String() string { return string(e) }
+// String returns the base URL, with any user:password in it (a base URL
+// given with WithBaseURL may hold a proxy's) shown as "redacted", so that
+// printing an Environment never shows a password; string(e) is the URL
+// itself.
+func (e Environment) String() string {
+	if !strings.Contains(string(e), "@") {
+		return string(e)
+	}
+	return redactURL(string(e))
+}

@@ -234,11 +234,11 @@ func (e *OutcomeUnknownError) Error() string {
 	ref := ""
 	switch {
 	case e.OutTradeNo != "":
-		ref = " out_trade_no " + strconv.Quote(e.OutTradeNo)
+		ref = " for out_trade_no " + strconv.Quote(e.OutTradeNo)
 	case e.SysSN != "":
-		ref = " syssn " + strconv.Quote(e.SysSN)
+		ref = " for syssn " + strconv.Quote(e.SysSN)
 	}
-	return fmt.Sprintf("qfpay: %s: outcome unknown for%s: query it before doing anything else: %v", e.Path, ref, e.Err)
+	return fmt.Sprintf("qfpay: %s: outcome unknown%s: query it before doing anything else: %v", e.Path, ref, e.Err)
 }
 
 // Unwrap returns the underlying failure.

@@ -133,7 +133,7 @@ func TestOutcomeUnknownError(t *testing.T) {
 		{"by syssn", &OutcomeUnknownError{Path: "/trade/v1/reversal", SysSN: "20191227000200020061752831", Err: cause},
 			`qfpay: /trade/v1/reversal: outcome unknown for syssn "20191227000200020061752831": query it before doing anything else: context deadline exceeded`},
 		{"no reference", &OutcomeUnknownError{Path: "/trade/v1/payment", Err: cause},
-			`qfpay: /trade/v1/payment: outcome unknown for: query it before doing anything else: context deadline exceeded`},
+			`qfpay: /trade/v1/payment: outcome unknown: query it before doing anything else: context deadline exceeded`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

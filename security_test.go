@@ -418,6 +418,8 @@ func TestBaseURLUserinfoNeverShown(t *testing.T) {
 		"query error":    queryErr.Error(),
 		"base URL error": badErr.Error(),
 		"LogValue":       c.LogValue().String(),
+		"Environment":    fmt.Sprint(c.Environment()),
+		"Environment %q": fmt.Sprintf("%q", c.Environment()),
 	}
 	for name, s := range shown {
 		t.Run(name, func(t *testing.T) {
@@ -427,6 +429,8 @@ func TestBaseURLUserinfoNeverShown(t *testing.T) {
 	}
 	assert.Contains(t, c.String(), "env: https://redacted@proxy.example/qfpay")
 	assert.Contains(t, payErr.Error(), "https://redacted@proxy.example/qfpay/trade/v1/payment")
+	assert.Equal(t, "https://redacted@proxy.example/qfpay", c.Environment().String())
+	assert.Equal(t, Environment(base), c.Environment(), "the value itself keeps the userinfo, to build a client with")
 }
 
 // TestBlankNotificationKey: a key of blanks only verifies nothing, since
