@@ -120,8 +120,10 @@ Configuration, highest precedence first:
                <user config dir>/qfpay/config) with app_code, client_key or
                client_key_file, env and mchid as "key = value" lines
 --env is an environment name (sandbox, hk-test, hk-live, ...) or an http(s)
-base URL such as a local sandbox's; the default is sandbox, so no real money
-moves by accident, and commands that move money say LIVE when it would.
+base URL such as a local sandbox's (on a loopback address with no app code
+and key set, the sandbox's public ones are used); the default is sandbox, so
+no real money moves by accident, and commands that move money say LIVE when
+it would.
 The client key is never printed: "qfpay config show" masks it.
 
 Amounts are decimals in the currency's major unit (10.50 for HKD 10.50).

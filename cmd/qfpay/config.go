@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/qfpay-go/qfpay"
+	"github.com/qfpay-go/qfpay/qfpaytest"
 )
 
 // errorf is fmt.Errorf; messages are written without the "qfpay: "
@@ -168,7 +170,32 @@ func (a *app) resolveConfig(flagChanged func(string) bool) (*config, error) {
 	if cfg.key, err = a.resolveKey(prof, profSource, cfg.profilePath, flagChanged); err != nil {
 		return nil, err
 	}
+	if cfg.appCode.value == "" && cfg.key.value == "" && loopbackURL(cfg.environment) {
+		// A local sandbox started without credentials takes its own public
+		// ones; the real gateway is never on a loopback address.
+		cfg.appCode = setting{qfpaytest.SandboxAppCode, sandboxCredentials}
+		cfg.key = setting{qfpaytest.SandboxClientKey, sandboxCredentials}
+	}
 	return cfg, nil
+}
+
+// sandboxCredentials is the source of the credentials used for a local
+// sandbox when none is configured.
+const sandboxCredentials = "default for a local sandbox (its public credentials)"
+
+// loopbackURL reports whether env is a base URL on a loopback host
+// (localhost, 127.0.0.0/8, ::1), where a local sandbox listens.
+func loopbackURL(env qfpay.Environment) bool {
+	u, err := url.Parse(string(env))
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
 }
 
 // loadProfile reads the profile cfg names. A missing file or section is

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/qfpay-go/qfpay/qfpaytest"
 )
 
 func TestParseProfiles(t *testing.T) {
@@ -217,6 +221,52 @@ func TestMissingCredentials(t *testing.T) {
 			assert.Equal(t, exitUsage, r.code)
 			assert.Contains(t, r.stderr, tt.want)
 			assert.Zero(t, s.log.count(""), "a request was sent")
+		})
+	}
+}
+
+// TestLocalSandboxCredentials: with an env on a loopback address and no
+// credentials configured, the command uses the sandbox's public ones, so
+// that "QFPAY_ENV=http://127.0.0.1:8787 qfpay tx list" works against
+// "qfpay sandbox" as it starts; anywhere else, or with one credential
+// given, nothing is made up.
+func TestLocalSandboxCredentials(t *testing.T) {
+	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	tests := []struct {
+		name     string
+		env      map[string]string
+		wantCode int
+		wantErr  string
+	}{
+		{"127.0.0.1, nothing configured", map[string]string{envEnv: srv.URL}, exitOK, ""},
+		{"localhost, nothing configured", map[string]string{envEnv: "http://localhost:" + u.Port()}, exitOK, ""},
+		{"the app code given", map[string]string{envEnv: srv.URL, envAppCode: qfpaytest.SandboxAppCode}, exitUsage, "no client key"},
+		{"another host", map[string]string{envEnv: "https://qfpay.example"}, exitUsage, "no app code"},
+		{"a named environment", map[string]string{envEnv: "hk-test"}, exitUsage, "no app code"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env[envConfig] = filepath.Join(t.TempDir(), "no-config")
+			getenv := func(k string) string { return tt.env[k] }
+			var stdout, stderr bytes.Buffer
+			code := newApp(t.Context(), strings.NewReader(""), &stdout, &stderr, getenv).run([]string{"tx", "list", "-o", "json"})
+			require.Equal(t, tt.wantCode, code, "%s", stderr.String())
+			if tt.wantErr != "" {
+				assert.Contains(t, stderr.String(), tt.wantErr)
+				return
+			}
+			assert.Empty(t, stdout.String(), "the sandbox has no transactions")
+
+			stdout.Reset()
+			code = newApp(t.Context(), strings.NewReader(""), &stdout, &stderr, getenv).run([]string{"config", "show"})
+			require.Equal(t, exitOK, code, "%s", stderr.String())
+			lines := configLines(t, stdout.String())
+			assert.Equal(t, qfpaytest.SandboxAppCode+" from "+sandboxCredentials, lines["app_code"])
+			assert.Equal(t, "**** from "+sandboxCredentials, lines["client_key"])
+			assert.NotContains(t, stdout.String(), qfpaytest.SandboxClientKey)
 		})
 	}
 }

@@ -38,8 +38,8 @@ func (a *app) sandboxCmd() *cobra.Command {
 the same program as cmd/qfpay-sandbox) at a local address, with a status page
 at / and an admin API under /_sandbox/v1/ for loopback clients, until
 interrupted. "qfpay sandbox serve" is the same. Point the other commands at
-it with --env http://127.0.0.1:8787 (and its app code and client key, which
-it prints).
+it with --env http://127.0.0.1:8787: with no app code and key set, they use
+the sandbox's public ones, which it prints.
 
 The subcommands drive a running sandbox through its admin API (--sandbox,
 default $QFPAY_SANDBOX or ` + defaultSandboxURL + `): pay, fail or expire a
