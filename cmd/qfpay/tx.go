@@ -298,6 +298,7 @@ func (a *app) listTransactions(ctx context.Context, client *qfpay.Client, req *q
 		}
 	}
 	defer count(true)
+	shown := 0
 	for tx, err := range client.Transactions(ctx, req) {
 		if err != nil {
 			return err
@@ -310,6 +311,11 @@ func (a *app) listTransactions(ctx context.Context, client *qfpay.Client, req *q
 		if err := w.write(tx); err != nil {
 			return err
 		}
+		shown++
+	}
+	if shown == 0 {
+		// An empty stdout alone would not tell "none" from "nothing ran".
+		a.infof("No transactions listed")
 	}
 	return nil
 }

@@ -217,6 +217,18 @@ func TestTxList(t *testing.T) {
 		assert.True(t, strings.HasSuffix(r.stderr, "\r10 transactions read\n"), "%q", r.stderr)
 		assert.NotContains(t, r.stdout, "transactions read")
 	})
+	t.Run("none listed, in every format", func(t *testing.T) {
+		for _, format := range []string{outputTable, outputJSON, outputCSV} {
+			r := s.run(t, "", "tx", "list", "--pay-type", "800101", "-o", format)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Empty(t, r.stdout, format)
+			assert.Equal(t, "No transactions listed\n", r.stderr, format)
+		}
+		r := s.run(t, "", "tx", "list", "--status", "1205", "-o", "json")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Empty(t, r.stdout)
+		assert.Equal(t, "No transactions listed\n", r.stderr)
+	})
 	t.Run("a query error", func(t *testing.T) {
 		s.srv.InjectFault("/trade/v1/query", qfpaytest.Fault{Refuse: true})
 		defer s.srv.ClearFaults()
