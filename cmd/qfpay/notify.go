@@ -51,7 +51,9 @@ does (Content-Type: application/json). Prints the HTTP status and the answer.
 
 Exits 0 only when the handler answered 200 with the body SUCCESS, which is
 what makes QF Pay stop retrying; 1 otherwise. A syssn is made up when
---syssn is not given; the times are now. Only the client key is needed.`,
+--syssn is not given; the times are now. Only the client key is needed, and
+never a live one: with a live environment the command refuses (exit 2), since
+a handler cannot tell such a notification from QF Pay's own.`,
 		Example: `  qfpay notify send --to http://127.0.0.1:8080/qfpay/notify --out-trade-no order-8812 --amount 12.50
   qfpay notify send --to http://127.0.0.1:8080/qfpay/notify --type refund --out-trade-no order-8812-r1 \
       --orig-syssn 20261130000200020000000042 --amount 2.50 --pay-type 800101`,
@@ -93,6 +95,9 @@ what makes QF Pay stop retrying; 1 otherwise. A syssn is made up when
 			}
 			if err := cfg.requireCredentials(false); err != nil {
 				return err
+			}
+			if cfg.live() {
+				return usagef("the environment is LIVE (%s): a notification signed with the live client key is one your handler cannot tell from QF Pay's own, and could ship an unpaid order; use a test environment's key", cfg.envLabel())
 			}
 			now := a.now()
 			if syssn == "" {

@@ -139,6 +139,7 @@ func TestNotifySend(t *testing.T) {
 			{"refund without its payment", []string{"--to", url, "--type", "refund", "--out-trade-no", "o", "--amount", "1"}, "--orig-syssn is required"},
 			{"bad pay type", []string{"--to", url, "--out-trade-no", "o", "--amount", "1", "--pay-type", "x"}, `--pay-type "x"`},
 			{"bad respcd", []string{"--to", url, "--out-trade-no", "o", "--amount", "1", "--respcd", "ok"}, `--respcd "ok"`},
+			{"a live environment", []string{"--to", url, "--out-trade-no", "o", "--amount", "1", "--env", "hk-live"}, "the environment is LIVE (hk-live (https://openapi-hk.qfapi.com)): a notification signed with the live client key"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				r := s.run(t, "", append([]string{"notify", "send"}, tt.args...)...)
