@@ -29,9 +29,8 @@ func checkoutDigest(s string, t SignType) string {
 // clock.
 func checkoutClient(t *testing.T, opts ...Option) *Client {
 	t.Helper()
-	c, err := NewClient("APPCODE", "CLIENTKEY", append([]Option{WithEnvironment(HongKongTest)}, opts...)...)
+	c, err := NewClient("APPCODE", "CLIENTKEY", append([]Option{WithEnvironment(HongKongTest), WithClock(func() time.Time { return testNow })}, opts...)...)
 	require.NoError(t, err)
-	c.now = func() time.Time { return testNow }
 	return c
 }
 

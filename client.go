@@ -319,6 +319,27 @@ func WithLocation(loc *time.Location) Option {
 	}
 }
 
+// WithClock sets the client's clock (default time.Now): the time a
+// request's txdtm defaults to, CheckoutURL's PageExpiresAt is checked
+// against, and whose calendar month a query's zero Start or End falls in,
+// as do the months WaitForPayment, WaitForRefund and Transactions search.
+// It is read in the client's location (WithLocation). The gateway keeps
+// its own clock, which the client's follows in production. For tests
+// against a qfpaytest server whose clock is frozen (Server.SetNow), pass
+// qfpay.WithClock(srv.Now) so that client and sandbox agree on "now", as
+// the real client and gateway do: a query by out_trade_no searches one
+// calendar month, and a client and server a month apart miss each other's
+// transactions. A nil func is refused with ErrInvalidRequest.
+func WithClock(now func() time.Time) Option {
+	return func(c *Client) error {
+		if now == nil {
+			return fmt.Errorf("%w: nil clock func", ErrInvalidRequest)
+		}
+		c.now = now
+		return nil
+	}
+}
+
 // WithLogger logs one line per HTTP attempt at debug level, and failures at
 // warn level, with the attributes method, path, out_trade_no and syssn (the
 // numbers the request sent, when it sent them: join a line to an order by

@@ -378,6 +378,130 @@ func TestTxZoneInTheRepeatedHour(t *testing.T) {
 	}
 }
 
+// TestWithClock checks that every time the client computes follows the
+// clock given: the txdtm a payment sends, the two calendar months
+// WaitForPayment searches, the monthly ranges Transactions sends up to the
+// end of the current month, and the check that a checkout page's expiry is
+// in the future. The clock is read in the client's location (UTC+8).
+func TestWithClock(t *testing.T) {
+	pageExpires := time.Date(2024, 2, 1, 0, 0, 0, 0, beijing)
+	from := time.Date(2023, 12, 20, 0, 0, 0, 0, beijing) // Transactions' Start
+	tests := []struct {
+		name         string
+		now          time.Time
+		txdtm        string
+		waitWindows  [][2]string // start_time, end_time of each query
+		rangeWindows [][2]string
+		checkoutOK   bool
+	}{
+		{
+			name: "January 31, 23:59:59 in UTC+8", now: time.Date(2024, 1, 31, 23, 59, 59, 0, beijing),
+			txdtm: "2024-01-31 23:59:59",
+			waitWindows: [][2]string{
+				{"2024-01-01 00:00:00", "2024-01-31 23:59:59"},
+				{"2023-12-01 00:00:00", "2023-12-31 23:59:59"},
+			},
+			rangeWindows: [][2]string{
+				{"2023-12-20 00:00:00", "2023-12-31 23:59:59"},
+				{"2024-01-01 00:00:00", "2024-01-31 23:59:59"},
+			},
+			checkoutOK: true,
+		},
+		{
+			name: "February 1, 00:00:00 in UTC+8, a leap year", now: time.Date(2024, 2, 1, 0, 0, 0, 0, beijing),
+			txdtm: "2024-02-01 00:00:00",
+			waitWindows: [][2]string{
+				{"2024-02-01 00:00:00", "2024-02-29 23:59:59"},
+				{"2024-01-01 00:00:00", "2024-01-31 23:59:59"},
+			},
+			rangeWindows: [][2]string{
+				{"2023-12-20 00:00:00", "2023-12-31 23:59:59"},
+				{"2024-01-01 00:00:00", "2024-01-31 23:59:59"},
+				{"2024-02-01 00:00:00", "2024-02-29 23:59:59"},
+			},
+		},
+		{
+			name: "a clock in UTC still on January 31: February in UTC+8", now: time.Date(2024, 1, 31, 16, 30, 0, 0, time.UTC),
+			txdtm: "2024-02-01 00:30:00",
+			waitWindows: [][2]string{
+				{"2024-02-01 00:00:00", "2024-02-29 23:59:59"},
+				{"2024-01-01 00:00:00", "2024-01-31 23:59:59"},
+			},
+			rangeWindows: [][2]string{
+				{"2023-12-20 00:00:00", "2023-12-31 23:59:59"},
+				{"2024-01-01 00:00:00", "2024-01-31 23:59:59"},
+				{"2024-02-01 00:00:00", "2024-02-29 23:59:59"},
+			},
+		},
+	}
+	windows := func(reqs []received) [][2]string {
+		var out [][2]string
+		for _, r := range reqs {
+			out = append(out, [2]string{r.Params.Get("start_time"), r.Params.Get("end_time")})
+		}
+		return out
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := WithClock(func() time.Time { return tt.now })
+
+			e := setup(t, clock)
+			e.respondFile(http.MethodPost, "/trade/v1/payment", "payment_doc.json")
+			_, err := e.client.Payment(context.Background(), docPaymentRequest())
+			require.NoError(t, err)
+			assert.Equal(t, tt.txdtm, e.last().Params.Get("txdtm"))
+
+			e = setup(t, clock, fastPoll)
+			sequenceGateway(t, e, txs(), txs(sampleTx("20191227000200020061752831", waitNo, "0000")))
+			_, err = e.client.WaitForPayment(t.Context(), waitNo)
+			require.NoError(t, err)
+			assert.Equal(t, tt.waitWindows, windows(e.requests()), "not listed this month, then found in the month before")
+
+			e = setup(t, clock)
+			pagedGateway(t, e, 0)
+			sysSNs, errs := collect(t, e, &QueryRequest{Start: from, PageSize: 10})
+			assert.Empty(t, sysSNs)
+			assert.Empty(t, errs)
+			assert.Equal(t, tt.rangeWindows, windows(e.requests()), "Start to the end of the clock's month, month by month")
+
+			order := docCheckout()
+			order.PageExpiresAt = pageExpires
+			_, err = checkoutClient(t, clock).CheckoutURL(order)
+			if tt.checkoutOK {
+				assert.NoError(t, err)
+			} else {
+				var verr *ValidationError
+				require.ErrorAs(t, err, &verr)
+				assert.Equal(t, "checkout_expired_time", verr.Field)
+			}
+		})
+	}
+	t.Run("default: time.Now", func(t *testing.T) {
+		mock := httpmock.NewMockTransport()
+		var txdtm string
+		mock.RegisterResponder(http.MethodPost, testBaseURL+"/trade/v1/payment", func(r *http.Request) (*http.Response, error) {
+			require.NoError(t, r.ParseForm())
+			txdtm = r.PostForm.Get("txdtm")
+			return httpmock.NewStringResponse(http.StatusOK, readTestdata(t, "payment_doc.json")), nil
+		})
+		c, err := NewClient(testAppCode, testClientKey, WithBaseURL(testBaseURL), WithHTTPClient(&http.Client{Transport: mock}))
+		require.NoError(t, err)
+		before := time.Now().Truncate(time.Second)
+		_, err = c.Payment(context.Background(), docPaymentRequest())
+		require.NoError(t, err)
+		after := time.Now()
+		sent, err := time.ParseInLocation("2006-01-02 15:04:05", txdtm, beijing)
+		require.NoError(t, err, "txdtm %q", txdtm)
+		assert.False(t, sent.Before(before) || sent.After(after), "txdtm %s not within %s to %s", sent, before, after)
+	})
+	t.Run("nil refused", func(t *testing.T) {
+		c, err := NewClient(testAppCode, testClientKey, WithClock(nil))
+		assert.Nil(t, c)
+		assert.ErrorIs(t, err, ErrInvalidRequest)
+		assert.EqualError(t, err, ErrInvalidRequest.Error()+": nil clock func")
+	})
+}
+
 func TestWithUserAgent(t *testing.T) {
 	t.Run("default", func(t *testing.T) {
 		e := setup(t)

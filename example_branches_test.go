@@ -16,8 +16,9 @@ import (
 )
 
 // sandboxClient returns a sandbox whose clock is frozen (so that its
-// numbers are the same from run to run) and a client of it that polls
-// often; opts are the client's.
+// numbers are the same from run to run) and a client of it on the same
+// clock (WithClock(srv.Now): the months it searches by out_trade_no are
+// the sandbox's) that polls often; opts are the client's.
 func sandboxClient(opts ...qfpay.Option) (*qfpaytest.Server, *qfpay.Client) {
 	return sandboxClientWith(nil, opts...)
 }
@@ -25,7 +26,7 @@ func sandboxClient(opts ...qfpay.Option) (*qfpaytest.Server, *qfpay.Client) {
 func sandboxClientWith(srvOpts []qfpaytest.Option, opts ...qfpay.Option) (*qfpaytest.Server, *qfpay.Client) {
 	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, srvOpts...)
 	srv.SetNow(time.Date(2024, 5, 14, 10, 30, 0, 0, time.UTC))
-	base := []qfpay.Option{qfpay.WithBaseURL(srv.URL), qfpay.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)}
+	base := []qfpay.Option{qfpay.WithBaseURL(srv.URL), qfpay.WithClock(srv.Now), qfpay.WithPollInterval(10*time.Millisecond, 100*time.Millisecond)}
 	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, append(base, opts...)...)
 	if err != nil {
 		log.Fatal(err)

@@ -87,7 +87,9 @@ func ExampleClient_CreatePaymentIntent() {
 	srv := qfpaytest.NewServer(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey)
 	defer srv.Close()
 	srv.SetNow(time.Date(2024, 5, 14, 11, 28, 38, 0, time.FixedZone("UTC+8", 8*60*60)))
-	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL))
+	// The client on the sandbox's clock: WaitForPayment searches its month.
+	client, err := qfpay.NewClient(qfpaytest.SandboxAppCode, qfpaytest.SandboxClientKey, qfpay.WithBaseURL(srv.URL),
+		qfpay.WithClock(srv.Now))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -67,7 +67,8 @@ type testEnv struct {
 }
 
 // setup returns a client for testBaseURL whose requests go to an httpmock
-// transport. Extra options are applied after the test defaults.
+// transport, its clock at testNow. Extra options are applied after the
+// test defaults (a WithClock among them replaces testNow).
 func setup(t *testing.T, opts ...Option) *testEnv {
 	t.Helper()
 	e := &testEnv{t: t, mock: httpmock.NewMockTransport()}
@@ -75,10 +76,10 @@ func setup(t *testing.T, opts ...Option) *testEnv {
 		WithBaseURL(testBaseURL),
 		WithHTTPClient(&http.Client{Transport: e.mock}),
 		WithRetry(RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}),
+		WithClock(func() time.Time { return testNow }),
 	}
 	c, err := NewClient(testAppCode, testClientKey, append(base, opts...)...)
 	require.NoError(t, err)
-	c.now = func() time.Time { return testNow }
 	e.client = c
 	return e
 }

@@ -5,7 +5,9 @@ import "time"
 // SetNow freezes the server's clock at t (sysdtm, paydtm, syssn dates,
 // expiries, pending settlements, the query's default month). The zero
 // time returns to the clock of WithClock (default time.Now). Pending
-// payments and refunds due by then settle before it returns.
+// payments and refunds due by then settle before it returns. A qfpay
+// client shares the frozen clock with qfpay.WithClock(srv.Now), so that
+// the months it searches by out_trade_no are the server's.
 func (s *Server) SetNow(t time.Time) {
 	s.clockMu.Lock()
 	s.fixed, s.fixedSet = t, !t.IsZero()

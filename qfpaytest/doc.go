@@ -277,10 +277,16 @@
 // # Other endpoints
 //
 // /trade/v1/query filters by syssn, out_trade_no and pay_type (comma
-// lists), respcd, and start_time/end_time on sysdtm (ignored with syssn or
-// out_trade_no; default the current month; at most a calendar month apart),
-// newest first, page_size up to 100. /download/v1/trade_bill answers a zip
-// holding a CSV (BillColumns) of the day's successful payments and refunds.
+// lists), respcd, and start_time/end_time on sysdtm, newest first,
+// page_size up to 100. As in QF Pay's current documentation (fixed
+// 2025-05-09), the range is ignored only with syssn: a search by
+// out_trade_no lists only what the range holds, by default the current
+// calendar month of the server's clock, at most a calendar month (1104
+// beyond). A client testing against a frozen clock (SetNow) takes the
+// server's with qfpay.WithClock(srv.Now), so that its windows (those of
+// WaitForPayment, say) are counted from the same month.
+// /download/v1/trade_bill answers a zip holding a CSV (BillColumns) of the
+// day's successful payments and refunds.
 // /trade/v1/add_note keeps a note (code must be the app code, else 1104).
 // /tool/v1/get_weixin_oauth_code redirects to redirect_uri with a code that
 // /tool/v1/get_weixin_openid accepts once, answering SandboxOpenID (so does

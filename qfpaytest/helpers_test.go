@@ -40,11 +40,13 @@ func newServer(t *testing.T, opts ...qfpaytest.Option) *qfpaytest.Server {
 	return srv
 }
 
-// newClient is an SDK client for srv with fast retries.
+// newClient is an SDK client for srv with fast retries, on srv's clock:
+// the months it searches by out_trade_no are the server's.
 func newClient(t *testing.T, srv *qfpaytest.Server, opts ...qfpay.Option) *qfpay.Client {
 	t.Helper()
 	base := []qfpay.Option{
 		qfpay.WithBaseURL(srv.URL),
+		qfpay.WithClock(srv.Now),
 		qfpay.WithRetry(qfpay.RetryPolicy{MaxAttempts: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}),
 	}
 	c, err := qfpay.NewClient(appCode, clientKey, append(base, opts...)...)

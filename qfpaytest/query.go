@@ -16,6 +16,18 @@ import (
 
 // query serves POST /trade/v1/query: payments and refunds, newest first,
 // filtered and paged.
+//
+// The time range follows QF Pay's current documentation (transaction
+// enquiry, fixed 2025-05-09), which narrowed the API documentation's rule
+// (ignored with syssn or out_trade_no): start_time and end_time are
+// ignored only when syssn is given. Every other query, a search by
+// out_trade_no included, lists the transactions whose sysdtm lies in the
+// range, which defaults to the current calendar month of the server's
+// clock (a zero start_time is the month's first second, a zero end_time
+// its last) and may span one calendar month at most: an end before the
+// start, or more than a month after it, is refused with 1104. So a payment
+// made on January 31 is not found by its out_trade_no alone in February,
+// as on the gateway: the query needs January's range.
 func (s *Server) query(c *call) (object, *apiError) {
 	p := params{v: c.params}
 	start := p.time("start_time", false, c.loc)
@@ -29,10 +41,10 @@ func (s *Server) query(c *call) (object, *apiError) {
 	outTradeNos := splitList(c.params.Get("out_trade_no"))
 	payTypes := splitList(c.params.Get("pay_type"))
 	respcd := c.params.Get("respcd")
-	// The time range is ignored when syssn or out_trade_no is given;
-	// otherwise it defaults to the current month and spans at most one.
+	// The range applies unless syssn is given (see above).
 	byID := len(syssns) > 0 || len(outTradeNos) > 0
-	if !byID {
+	windowed := len(syssns) == 0
+	if windowed {
 		now := c.now.In(c.loc)
 		month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, c.loc)
 		if start.IsZero() {
@@ -51,7 +63,7 @@ func (s *Server) query(c *call) (object, *apiError) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := listQuery{syssns: syssns, outTradeNos: outTradeNos, payTypes: payTypes, byID: byID, start: start, end: end.Add(time.Second)}
+	q := listQuery{syssns: syssns, outTradeNos: outTradeNos, payTypes: payTypes, windowed: windowed, start: start, end: end.Add(time.Second)}
 	var shown []*txn
 	switch {
 	case respcd != "" || s.scanOnly:
@@ -79,12 +91,12 @@ func (s *Server) query(c *call) (object, *apiError) {
 	return object{"data": data, "page": itoa(int64(page)), "page_size": itoa(int64(size))}, nil
 }
 
-// listQuery is what a query selects: by syssn or out_trade_no (byID), or
-// by the time range start to end (end excluded); by pay type in both
-// cases.
+// listQuery is what a query selects: by syssn, out_trade_no and pay type,
+// and, unless by syssn (windowed false), by the time range start to end
+// (end excluded).
 type listQuery struct {
 	syssns, outTradeNos, payTypes []string
-	byID                          bool
+	windowed                      bool
 	start, end                    time.Time
 }
 
@@ -94,7 +106,7 @@ func (q *listQuery) matches(t *txn) bool {
 	case len(q.syssns) > 0 && !slices.Contains(q.syssns, t.syssn),
 		len(q.outTradeNos) > 0 && !slices.Contains(q.outTradeNos, t.outTradeNo),
 		len(q.payTypes) > 0 && !slices.Contains(q.payTypes, string(t.payType)),
-		!q.byID && (t.sysTime.Before(q.start) || !t.sysTime.Before(q.end)):
+		q.windowed && (t.sysTime.Before(q.start) || !t.sysTime.Before(q.end)):
 		return false
 	}
 	return true
@@ -134,7 +146,8 @@ func (s *Server) scanLocked(q listQuery, now time.Time, respcd string, page, siz
 }
 
 // byIDLocked selects the page of a query by syssn or out_trade_no from
-// the indexes: the numbers listed, newest first.
+// the indexes: the numbers listed, newest first, in the range when by
+// out_trade_no.
 func (s *Server) byIDLocked(q listQuery, now time.Time, page, size int) []*txn {
 	var found []*txn
 	if len(q.syssns) > 0 {

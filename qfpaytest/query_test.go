@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/qfpay-go/qfpay"
 	"github.com/qfpay-go/qfpay/qfpaytest"
 )
 
@@ -65,8 +66,17 @@ func TestQuery(t *testing.T) {
 		{"range bounds inclusive", form("start_time", "2019-12-25 15:21:28", "end_time", "2019-12-25 16:21:28"), []string{"o3", "o2"}},
 		{"range start after", form("start_time", "2019-12-25 15:21:29", "end_time", "2019-12-31 00:00:00"), []string{"o4", "r3", "o3"}},
 		{"syssn list ignores the range", form("syssn", ids["o1"]+","+ids["o3"]), []string{"o3", "o1"}},
-		{"out_trade_no list", form("out_trade_no", "o2,o5"), []string{"o5", "o2"}},
-		{"out_trade_no with the range ignored", form("out_trade_no", "o2", "start_time", "2020-01-01 00:00:00", "end_time", "2020-01-31 00:00:00"), []string{"o2"}},
+		{"syssn with a range that does not hold it", form("syssn", ids["o2"], "start_time", "2020-01-01 00:00:00", "end_time", "2020-01-31 00:00:00"), []string{"o2"}},
+		{"syssn with a range over a month", form("syssn", ids["o2"], "start_time", "2019-11-01 00:00:00", "end_time", "2019-12-31 00:00:00"), []string{"o2"}},
+		{"syssn and out_trade_no: the range ignored", form("syssn", ids["o2"], "out_trade_no", "o2", "start_time", "2020-01-01 00:00:00"), []string{"o2"}},
+		// A search by out_trade_no sees one calendar month (QF Pay's
+		// current documentation), the current one by default.
+		{"out_trade_no list: the current month", form("out_trade_no", "o2,o5"), []string{"o5"}},
+		{"out_trade_no list: December", december("out_trade_no", "o2,o5"), []string{"o2"}},
+		{"out_trade_no list: a range over both months", form("out_trade_no", "o2,o5", "start_time", "2019-12-25 00:00:00", "end_time", "2020-01-24 23:59:59"), []string{"o5", "o2"}},
+		{"out_trade_no outside the range", form("out_trade_no", "o2", "start_time", "2020-01-01 00:00:00", "end_time", "2020-01-31 00:00:00"), []string{}},
+		{"out_trade_no, start_time alone: to the end of the current month", form("out_trade_no", "o2,o5", "start_time", "2020-01-02 09:00:00"), []string{"o5"}},
+		{"out_trade_no, end_time alone: from the start of the current month", form("out_trade_no", "o2,o5", "end_time", "2020-01-02 08:59:59"), []string{}},
 		{"pay_type", december("pay_type", "800208"), []string{"o4", "o2"}},
 		{"pay_type list, refunds by their payment's type", december("pay_type", "800208,800108"), []string{"o4", "r3", "o3", "o2"}},
 		{"respcd 0000", december("respcd", "0000"), []string{"r3", "o3", "o2"}},
@@ -107,6 +117,9 @@ func TestQuery(t *testing.T) {
 	}{
 		{"more than a month", form("start_time", "2019-11-01 00:00:00", "end_time", "2019-12-31 00:00:00"), "1104"},
 		{"end before start", form("start_time", "2019-12-31 00:00:00", "end_time", "2019-12-01 00:00:00"), "1104"},
+		{"out_trade_no over more than a month", form("out_trade_no", "o2", "start_time", "2019-11-01 00:00:00", "end_time", "2019-12-31 00:00:00"), "1104"},
+		{"out_trade_no, end before start", form("out_trade_no", "o2", "start_time", "2019-12-31 00:00:00", "end_time", "2019-12-01 00:00:00"), "1104"},
+		{"out_trade_no, start_time alone more than a month back", form("out_trade_no", "o2", "start_time", "2019-11-30 00:00:00"), "1104"},
 		{"page_size above 100", form("page_size", "101"), "1104"},
 		{"page_size 0", form("page_size", "0"), "1104"},
 		{"page 0", form("page", "0"), "1104"},
@@ -140,6 +153,83 @@ func TestQuery(t *testing.T) {
 	})
 }
 
+// TestQueryByOutTradeNoAtMonthEnd: a QR code payment made on January 31
+// at 23:59 (its sysdtm) and paid on February 1. In February a search by
+// its out_trade_no alone looks at February (QF Pay's current
+// documentation: only syssn lifts the window) and does not list it;
+// January's window does; its syssn always does. The SDK's WaitForPayment,
+// on the server's clock, searches February and then January, and settles
+// it: the bug it fixed (such a payment stayed unknown for ever) cannot
+// come back unseen.
+func TestQueryByOutTradeNoAtMonthEnd(t *testing.T) {
+	srv := newServer(t)
+	srv.SetNow(time.Date(2024, 1, 31, 23, 59, 0, 0, utc8))
+	a := post(t, srv, "/trade/v1/payment", with(mpm("eom-1", "100"), "txdtm", "2024-01-31 23:59:00"))
+	requireCode(t, a, "0000")
+	syssn := a.str("syssn")
+	srv.Advance(2 * time.Minute) // 2024-02-01 00:01:00
+	require.NoError(t, srv.Pay("eom-1"))
+
+	january := []string{"start_time", "2024-01-01 00:00:00", "end_time", "2024-01-31 23:59:59"}
+	february := []string{"start_time", "2024-02-01 00:00:00", "end_time", "2024-02-29 23:59:59"}
+	tests := []struct {
+		name   string
+		params url.Values
+		listed bool
+	}{
+		{"out_trade_no without times: February", form("out_trade_no", "eom-1"), false},
+		{"out_trade_no, February", form(append([]string{"out_trade_no", "eom-1"}, february...)...), false},
+		{"out_trade_no, January", form(append([]string{"out_trade_no", "eom-1"}, january...)...), true},
+		{"out_trade_no, start_time alone in January", form("out_trade_no", "eom-1", "start_time", "2024-01-31 23:59:00"), true},
+		{"syssn without times", form("syssn", syssn), true},
+		{"syssn, February", form(append([]string{"syssn", syssn}, february...)...), true},
+		{"no number, January", form(january...), true},
+		{"no number, no times", form(), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := post(t, srv, "/trade/v1/query", tt.params)
+			requireCode(t, a, "0000")
+			d := a.data(t)
+			if !tt.listed {
+				assert.Empty(t, d)
+				return
+			}
+			require.Len(t, d, 1, a.body)
+			assert.Equal(t, syssn, d[0]["syssn"])
+			assert.Equal(t, "eom-1", d[0]["out_trade_no"])
+			assert.Equal(t, "0000", d[0]["respcd"])
+			assert.Equal(t, "2024-01-31 23:59:00", d[0]["sysdtm"])
+			assert.Equal(t, "2024-02-01 00:01:00", d[0]["paydtm"])
+		})
+	}
+
+	t.Run("SDK Query on the server's clock", func(t *testing.T) {
+		client := newClient(t, srv)
+		q, err := client.Query(t.Context(), &qfpay.QueryRequest{OutTradeNos: []string{"eom-1"}})
+		require.NoError(t, err)
+		assert.Empty(t, q.Transactions, "February, the client's month")
+		tx := only(t, client, &qfpay.QueryRequest{OutTradeNos: []string{"eom-1"},
+			Start: time.Date(2024, 1, 1, 0, 0, 0, 0, utc8), End: time.Date(2024, 1, 31, 23, 59, 59, 0, utc8)})
+		assert.Equal(t, syssn, tx.SysSN)
+	})
+	t.Run("WaitForPayment on the server's clock", func(t *testing.T) {
+		client, tap := tappedClient(t, srv)
+		tx, err := client.WaitForPayment(waitCtx(t), "eom-1")
+		require.NoError(t, err)
+		require.NotNil(t, tx)
+		assert.Equal(t, syssn, tx.SysSN)
+		assert.True(t, tx.Paid())
+		assert.Equal(t, time.Date(2024, 1, 31, 23, 59, 0, 0, utc8), tx.SysTime.In(utc8))
+		queries := tap.to(pathQuery)
+		require.Len(t, queries, 2, "February, then January")
+		for i, window := range [][]string{february, january} {
+			assert.Equal(t, "eom-1", queries[i].params.Get("out_trade_no"))
+			assert.Equal(t, window[1], queries[i].params.Get("start_time"))
+			assert.Equal(t, window[3], queries[i].params.Get("end_time"))
+		}
+	})
+}
 func TestTradeBill(t *testing.T) {
 	srv := newServer(t)
 	ids := history(t, srv)
