@@ -328,6 +328,7 @@ func (a *app) newClient(cfg *config) (*qfpay.Client, error) {
 	opts := []qfpay.Option{
 		qfpay.WithUserAgent("qfpay-cli/" + qfpay.Version + " qfpay-go/" + qfpay.Version),
 		qfpay.WithTimeout(a.flags.timeout),
+		qfpay.WithClock(a.now),
 	}
 	if cfg.envName != "" {
 		opts = append(opts, qfpay.WithEnvironment(cfg.environment))
