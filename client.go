@@ -33,6 +33,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/qfpay-go/qfpay/internal/loopback"
 	"github.com/qfpay-go/qfpay/internal/wire"
 )
 
@@ -197,7 +198,7 @@ func (c *Client) checkScheme() error {
 	if err != nil {
 		return fmt.Errorf("%w: base URL %q: %v", ErrInvalidRequest, redactURL(c.baseURL), err)
 	}
-	if u.Scheme == "http" && !c.insecureHTTP && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !c.insecureHTTP && !loopback.Host(u.Hostname()) {
 		return fmt.Errorf("%w: base URL %q: plain http:// is allowed only for a loopback host (localhost, 127.0.0.0/8, ::1); use https://, or WithInsecureHTTP to send signed requests unencrypted", ErrInvalidRequest, redactURL(c.baseURL))
 	}
 	return nil

@@ -2,11 +2,12 @@ package qfpay
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/qfpay-go/qfpay/internal/loopback"
 )
 
 // The checks every call file's validate method shares. Each refuses a value
@@ -163,7 +164,7 @@ func validateSecureURL(field, name, s string) error {
 		return err
 	}
 	u, _ := url.Parse(s)
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		return invalidField(field, "%s %q must be https:// (http:// only for a loopback host, for tests)", name, redactURL(s))
 	}
 	return nil
@@ -187,16 +188,6 @@ func validateNotifyURL(s string) error {
 		return invalidField("notify_url", "NotifyURL %q: the gateway notifies on ports 80 and 443 only, not %s", redactURL(s), u.Port())
 	}
 	return checkLength("notify_url", "NotifyURL", s, maxNotifyURL)
-}
-
-// isLoopback reports whether hostname (a URL's Hostname: no port, no
-// brackets) names this machine: localhost, 127.0.0.0/8 or ::1.
-func isLoopback(hostname string) bool {
-	if strings.EqualFold(hostname, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(hostname)
-	return ip != nil && ip.IsLoopback()
 }
 
 // redactURL is raw with its userinfo (user:password@) replaced, for error

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/qfpay-go/qfpay/internal/loopback"
 )
 
 // oauthRequest is the query of /tool/v1/get_weixin_oauth_code.
@@ -173,7 +175,7 @@ func WeChatCheckoutURL(host string, p *WeChatJSAPIParams, o WeChatCheckout) (str
 		return "", err
 	}
 	u, _ := url.Parse(host)
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		return "", invalidField("host", "host %q: the checkout page must be https:// (http:// only for a loopback host)", redactURL(host))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {

@@ -4,11 +4,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/qfpay-go/qfpay/internal/loopback"
 )
 
 // adminPrefix is where the admin API lives (WithAdmin): a path no QF Pay
@@ -117,13 +118,12 @@ func loopbackRequest(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	if a, err := netip.ParseAddr(host); err != nil || !a.Unmap().IsLoopback() {
+	if !loopback.Host(host) {
 		return false
 	}
 	for _, h := range r.Header.Values("X-Forwarded-For") {
 		for part := range strings.SplitSeq(h, ",") {
-			a, err := netip.ParseAddr(strings.TrimSpace(part))
-			if err != nil || !a.Unmap().IsLoopback() {
+			if !loopback.Host(strings.TrimSpace(part)) {
 				return false
 			}
 		}

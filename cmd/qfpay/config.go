@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/qfpay-go/qfpay"
+	"github.com/qfpay-go/qfpay/internal/loopback"
 	"github.com/qfpay-go/qfpay/qfpaytest"
 )
 
@@ -190,12 +190,7 @@ func loopbackURL(env qfpay.Environment) bool {
 	if err != nil {
 		return false
 	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.Unmap().IsLoopback()
+	return loopback.Host(u.Hostname())
 }
 
 // loadProfile reads the profile cfg names. A missing file or section is
@@ -328,6 +323,7 @@ func (a *app) newClient(cfg *config) (*qfpay.Client, error) {
 	opts := []qfpay.Option{
 		qfpay.WithUserAgent("qfpay-cli/" + qfpay.Version + " qfpay-go/" + qfpay.Version),
 		qfpay.WithTimeout(a.flags.timeout),
+		qfpay.WithClock(a.now),
 	}
 	if cfg.envName != "" {
 		opts = append(opts, qfpay.WithEnvironment(cfg.environment))

@@ -78,6 +78,9 @@ type sandbox struct {
 	env    map[string]string
 	// terminal makes the command take stderr for a terminal.
 	terminal bool
+	// sharedClock gives the command the sandbox's clock (Server.Now), for
+	// a test that freezes it, as a real command shares the gateway's time.
+	sharedClock bool
 }
 
 func newSandbox(t *testing.T, opts ...qfpaytest.Option) *sandbox {
@@ -114,6 +117,9 @@ func (s *sandbox) runContext(t *testing.T, ctx context.Context, stdin string, ar
 	a := newApp(ctx, strings.NewReader(stdin), &stdout, &stderr, func(k string) string { return s.env[k] })
 	a.clientOptions = []qfpay.Option{qfpay.WithPollInterval(time.Millisecond, 20*time.Millisecond)}
 	a.isTerminal = func(io.Writer) bool { return s.terminal }
+	if s.sharedClock {
+		a.now = s.srv.Now
+	}
 	r := result{code: a.run(args), stdout: stdout.String(), stderr: stderr.String()}
 	for _, out := range []string{r.stdout, r.stderr} {
 		require.NotContains(t, out, testKey, "the client key was printed by qfpay %s", strings.Join(args, " "))

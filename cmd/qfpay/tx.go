@@ -37,16 +37,6 @@ func looksLikeSysSN(ref string) bool {
 	return true
 }
 
-// monthWindows are the two ranges WaitForPayment searches an out_trade_no
-// in: this calendar month and the one before, in the client's zone.
-func monthWindows(now time.Time) [2][2]time.Time {
-	this := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location())
-	return [2][2]time.Time{
-		{this, this.AddDate(0, 1, 0).Add(-time.Second)},
-		{this.AddDate(0, -1, 0), this.Add(-time.Second)},
-	}
-}
-
 // Which number tx get looks a transaction up by.
 const (
 	refAuto       = ""
@@ -67,16 +57,18 @@ func (a *app) lookup(ctx context.Context, client *qfpay.Client, ref, by string) 
 			return resp.Transactions, nil
 		}
 	}
-	for _, w := range monthWindows(a.now().In(client.Location())) {
-		resp, err := client.Query(ctx, &qfpay.QueryRequest{OutTradeNos: []string{ref}, Start: w[0], End: w[1], PageSize: qfpay.MaxPageSize})
+	// A search by out_trade_no sees one calendar month: Transactions
+	// queries the month before and this one, each with its own range.
+	now := a.now().In(client.Location())
+	lastMonth := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, now.Location())
+	var txs []qfpay.Transaction
+	for tx, err := range client.Transactions(ctx, &qfpay.QueryRequest{OutTradeNos: []string{ref}, Start: lastMonth, PageSize: qfpay.MaxPageSize}) {
 		if err != nil {
 			return nil, err
 		}
-		if len(resp.Transactions) > 0 {
-			return resp.Transactions, nil
-		}
+		txs = append(txs, *tx)
 	}
-	return nil, nil
+	return txs, nil
 }
 
 // notFound is the error of a lookup that found nothing.

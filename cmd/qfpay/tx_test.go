@@ -46,6 +46,41 @@ func csvRecords(t *testing.T, out string) []map[string]string {
 	return recs
 }
 
+// TestTxGetAcrossMonthEnd: a search by out_trade_no sees one calendar
+// month, so a payment made on January 31 is found on February 1 only by
+// also searching January, as tx get does (by syssn, the month is
+// ignored).
+func TestTxGetAcrossMonthEnd(t *testing.T) {
+	s := newSandbox(t)
+	s.sharedClock = true
+	utc8 := time.FixedZone("UTC+8", 8*3600)
+	s.srv.SetNow(time.Date(2027, time.January, 31, 23, 59, 0, 0, utc8))
+	paid := s.paid(t, "month-end-1", 300)
+	s.srv.SetNow(time.Date(2027, time.February, 1, 9, 0, 0, 0, utc8))
+
+	for _, ref := range []string{"month-end-1", paid.SysSN} {
+		t.Run(ref, func(t *testing.T) {
+			before := s.log.count("/trade/v1/query")
+			r := s.run(t, "", "tx", "get", ref, "-o", "json")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			recs := jsonLines(t, r.stdout)
+			require.Len(t, recs, 1)
+			assert.Equal(t, paid.SysSN, recs[0].SysSN)
+			assert.Equal(t, "month-end-1", recs[0].OutTradeNo)
+			assert.Equal(t, "paid", recs[0].Status)
+			if ref == paid.SysSN {
+				assert.Equal(t, 1, s.log.count("/trade/v1/query")-before, "by syssn: one query")
+			}
+		})
+	}
+	t.Run("not found by this month's search alone", func(t *testing.T) {
+		resp, err := s.client.Query(t.Context(), &qfpay.QueryRequest{OutTradeNos: []string{"month-end-1"},
+			Start: time.Date(2027, time.February, 1, 0, 0, 0, 0, utc8), End: time.Date(2027, time.February, 28, 23, 59, 59, 0, utc8)})
+		require.NoError(t, err)
+		assert.Empty(t, resp.Transactions, "the sandbox keeps the gateway's one-month rule")
+	})
+}
+
 func TestTxGet(t *testing.T) {
 	s := newSandbox(t)
 	paid := s.paid(t, "get-paid-1", 1050)
